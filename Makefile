@@ -1,0 +1,38 @@
+# `make run` and `make test` set everything up on a fresh clone (see README.md).
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: install run test lint check
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# A local secret key, made once and never committed.
+.env: | $(VENV)/.installed
+	$(PYTHON) -c "from django.core.management.utils import get_random_secret_key as key; print(f'SECRET_KEY={key()}')" > $@
+
+run: install .env
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py load_initial_data
+	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: install
+	DEBUG=1 $(PYTHON) manage.py check
+	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run
