@@ -1,0 +1,159 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from factsheets.models import (
+    AssistanceLine,
+    Bureau,
+    Country,
+    FactSheet,
+    Official,
+    RelatedLink,
+    Section,
+)
+
+
+class SectionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        # The database's per-sheet unique heading rule only sees saved rows; this
+        # catches two new rows with the same heading before anything is written.
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            heading = form.cleaned_data.get("heading", "")
+            if heading and heading in seen:
+                form.add_error(
+                    "heading", "Another section of this sheet has this heading."
+                )
+            seen.add(heading)
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    formset = SectionFormSet
+    extra = 0
+    fields = ["position", "heading", "body"]
+
+
+class AssistanceLineInline(admin.TabularInline):
+    model = AssistanceLine
+    extra = 0
+    fields = [
+        "position",
+        "fiscal_year",
+        "fiscal_year_end",
+        "kind",
+        "amount_usd",
+        "agency",
+        "note",
+    ]
+
+
+class OfficialInline(admin.TabularInline):
+    model = Official
+    extra = 0
+    fields = ["position", "role", "name"]
+
+
+class RelatedLinkInline(admin.TabularInline):
+    model = RelatedLink
+    extra = 0
+    fields = ["position", "title", "url"]
+    formfield_overrides = {
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 60})}
+    }
+
+
+class FactSheetAdminForm(forms.ModelForm):
+    """Refuses to save over changes someone else saved after this form was opened."""
+
+    # A string so the timestamp keeps its microseconds through the round trip.
+    loaded_updated_at = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = FactSheet
+        fields = [
+            "country",
+            "bureau",
+            "title",
+            "kind",
+            "issued_on",
+            "status",
+            "lead",
+            "related_links_intro",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields[
+                "loaded_updated_at"
+            ].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        loaded = cleaned_data.get("loaded_updated_at")
+        if self.instance.pk and loaded:
+            saved = FactSheet.objects.filter(pk=self.instance.pk).values_list(
+                "updated_at", flat=True
+            )
+            if saved and saved[0].isoformat() != loaded:
+                raise ValidationError(
+                    "Someone else saved this sheet after you opened it. Nothing was "
+                    "saved. Copy your changes, reload the page and apply them again.",
+                    code="stale",
+                )
+        return cleaned_data
+
+
+@admin.register(FactSheet)
+class FactSheetAdmin(admin.ModelAdmin):
+    form = FactSheetAdminForm
+    list_display = ["title", "country", "bureau", "issued_on", "status", "updated_at"]
+    list_filter = ["status", "bureau"]
+    list_select_related = ["country", "bureau"]
+    search_fields = ["title", "country__name", "lead"]
+    date_hierarchy = "issued_on"
+    autocomplete_fields = ["country", "bureau"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["country", "bureau", "title", "kind", "issued_on", "status"]},
+        ),
+        ("Text", {"fields": ["lead", "related_links_intro"]}),
+        (None, {"fields": ["loaded_updated_at", "created_at", "updated_at"]}),
+    ]
+    inlines = [SectionInline, AssistanceLineInline, OfficialInline, RelatedLinkInline]
+    save_on_top = True
+
+    def view_on_site(self, obj):
+        # Drafts have no public page yet; editors see them in the preview.
+        return obj.get_absolute_url() if obj.is_published else obj.get_preview_url()
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "bureau"]
+    list_filter = ["bureau"]
+    list_select_related = ["bureau"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["bureau"]
+
+
+@admin.register(Bureau)
+class BureauAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "slug", "country_count"]
+    search_fields = ["name", "short_name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(models.Count("countries"))
+
+    @admin.display(description="countries", ordering="countries__count")
+    def country_count(self, obj):
+        return obj.countries__count
