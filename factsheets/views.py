@@ -1,0 +1,66 @@
+from collections import Counter
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpResponseServerError
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+
+from factsheets.models import Bureau, Country, FactSheet
+
+
+def home(request):
+    countries = list(Country.objects.with_current_sheet())
+    sheets_per_bureau = Counter(country.bureau_id for country in countries)
+    bureaus = list(Bureau.objects.all())
+    for bureau in bureaus:
+        bureau.sheet_count = sheets_per_bureau[bureau.pk]
+    recent = FactSheet.objects.published().select_related("country", "bureau")
+    return render(
+        request,
+        "factsheets/home.html",
+        {
+            "bureaus": bureaus,
+            "countries": countries,
+            "recent_factsheets": recent.order_by("-updated_at")[:5],
+        },
+    )
+
+
+def bureau_detail(request, slug):
+    bureau = get_object_or_404(Bureau, slug=slug)
+    return render(
+        request,
+        "factsheets/bureau_detail.html",
+        {"bureau": bureau, "countries": bureau.countries.with_current_sheet()},
+    )
+
+
+def factsheet_detail(request, country_slug):
+    """The country's current sheet: its newest published edition."""
+    factsheet = FactSheet.objects.for_display().current(country_slug)
+    if factsheet is None:
+        raise Http404("No published fact sheet for this country.")
+    return render(request, "factsheets/factsheet_detail.html", {"factsheet": factsheet})
+
+
+@never_cache
+@staff_member_required
+def factsheet_preview(request, pk):
+    """Any edition, draft or not, as it will look; for editors only."""
+    factsheet = get_object_or_404(FactSheet.objects.for_display(), pk=pk)
+    return render(
+        request,
+        "factsheets/factsheet_detail.html",
+        {"factsheet": factsheet, "is_preview": True},
+    )
+
+
+def server_error(request):
+    """The styled 500 page, or a bare one if rendering fails too (say, the database is down)."""
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        return HttpResponseServerError(
+            "<!doctype html><title>Server error</title>"
+            "<h1>Server error</h1><p>Something went wrong. Please try again later.</p>"
+        )
