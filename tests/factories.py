@@ -1,0 +1,78 @@
+"""Plain builders for test data: keyword defaults, unique slugs from a counter."""
+
+import datetime
+import itertools
+
+from factsheets.models import (
+    AssistanceLine,
+    Bureau,
+    Country,
+    FactSheet,
+    Official,
+    RelatedLink,
+    Section,
+)
+
+_numbers = itertools.count(1)
+
+
+def make_bureau(**kwargs):
+    n = next(_numbers)
+    kwargs.setdefault("name", f"Bureau of Test Affairs {n}")
+    kwargs.setdefault("slug", f"test-affairs-{n}")
+    kwargs.setdefault("short_name", f"T{n}")
+    return Bureau.objects.create(**kwargs)
+
+
+def make_country(bureau=None, **kwargs):
+    n = next(_numbers)
+    kwargs.setdefault("name", f"Country {n}")
+    kwargs.setdefault("slug", f"country-{n}")
+    return Country.objects.create(bureau=bureau or make_bureau(), **kwargs)
+
+
+def make_factsheet(country=None, **kwargs):
+    kwargs.setdefault("issued_on", datetime.date(2015, 10, 15))
+    kwargs.setdefault("status", FactSheet.Status.PUBLISHED)
+    return FactSheet.objects.create(country=country or make_country(), **kwargs)
+
+
+def make_section(factsheet, **kwargs):
+    n = next(_numbers)
+    kwargs.setdefault("heading", f"Section {n}")
+    kwargs.setdefault("body", f"<p>Text of section {n}.</p>")
+    kwargs.setdefault("position", n)
+    return Section.objects.create(factsheet=factsheet, **kwargs)
+
+
+def make_assistance_line(factsheet, **kwargs):
+    kwargs.setdefault("fiscal_year", 2014)
+    kwargs.setdefault("amount_usd", "135400000")
+    kwargs.setdefault("kind", AssistanceLine.Kind.ACTUAL)
+    return AssistanceLine.objects.create(factsheet=factsheet, **kwargs)
+
+
+def make_official(factsheet, **kwargs):
+    n = next(_numbers)
+    kwargs.setdefault("role", f"Official {n}")
+    kwargs.setdefault("name", f"Name {n}")
+    return Official.objects.create(factsheet=factsheet, **kwargs)
+
+
+def make_related_link(factsheet, **kwargs):
+    n = next(_numbers)
+    kwargs.setdefault("title", f"Related link {n}")
+    kwargs.setdefault("url", f"https://example.org/{n}/")
+    kwargs.setdefault("position", n)
+    return RelatedLink.objects.create(factsheet=factsheet, **kwargs)
+
+
+def make_full_factsheet(children=1, **kwargs):
+    """A sheet with `children` rows of each of the four kinds."""
+    factsheet = make_factsheet(**kwargs)
+    for _ in range(children):
+        make_section(factsheet)
+        make_assistance_line(factsheet)
+        make_official(factsheet)
+        make_related_link(factsheet)
+    return factsheet
