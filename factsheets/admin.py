@@ -129,6 +129,12 @@ class FactSheetAdmin(admin.ModelAdmin):
     ]
     inlines = [SectionInline, AssistanceLineInline, OfficialInline, RelatedLinkInline]
     save_on_top = True
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}
+    }
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def view_on_site(self, obj):
         # Drafts have no public page yet; editors see them in the preview.

@@ -59,7 +59,7 @@ class Country(models.Model):
     slug = models.SlugField(
         max_length=100,
         unique=True,
-        help_text="Used in the sheet’s address: /fact-sheets/<slug>/. Changing it breaks links.",
+        help_text="Used in the sheet’s address, e.g. “mali” in /fact-sheets/mali/. Changing it breaks links.",
     )
     bureau = models.ForeignKey(
         Bureau, on_delete=models.PROTECT, related_name="countries"
@@ -119,7 +119,7 @@ class FactSheet(models.Model):
     title = models.CharField(
         max_length=200,
         blank=True,
-        help_text="As printed. Leave empty for “U.S. Relations With <country>”.",
+        help_text="As printed. Leave empty for “U.S. Relations With” and the country’s name.",
     )
     kind = models.CharField(max_length=50, default="Fact Sheet")
     issued_on = models.DateField(

@@ -1,8 +1,10 @@
 from collections import Counter
 
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponseServerError
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from factsheets.models import Bureau, Country, FactSheet
@@ -53,6 +55,11 @@ def factsheet_preview(request, pk):
         "factsheets/factsheet_detail.html",
         {"factsheet": factsheet, "is_preview": True},
     )
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon, such as the admin's."""
+    return redirect(static(settings.DEPARTMENT_SEAL), permanent=True)
 
 
 def server_error(request):
