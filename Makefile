@@ -26,7 +26,12 @@ run: install .env
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
-test: install
+# axe-core for the accessibility tests; without npm those tests skip (CI has npm).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility tests will be skipped"; fi
+
+test: install node_modules/.installed
 	$(VENV)/bin/pytest
 
 lint: install

@@ -1,0 +1,103 @@
+"""What the browser tests share: a live server, one Chromium, and ways to look at pages."""
+
+import base64
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+
+from tests.conftest import missing
+
+AXE = (
+    Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+)
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# Paper sizes in inches, as Chromium's printToPDF takes them.
+PAPER = {"letter": (8.5, 11), "a4": (8.27, 11.69)}
+
+
+class BrowserTestCase(StaticLiveServerTestCase):
+    host = "127.0.0.1"
+
+    @pytest.fixture(autouse=True)
+    def _browser(self, chromium):
+        self.browser = chromium
+        self.set_viewport(1280, 900)
+        self.browser.execute_cdp_cmd(
+            "Emulation.setScriptExecutionDisabled", {"value": False}
+        )
+        self.browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        self.browser.delete_all_cookies()
+        yield
+        # Leave the live server idle before it shuts down: no request may be in flight.
+        self.browser.get("about:blank")
+        self.browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    def open(self, path):
+        self.browser.get(self.live_server_url + path)
+
+    def set_viewport(self, width, height=900):
+        self.browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {
+                "width": width,
+                "height": height,
+                "deviceScaleFactor": 1,
+                "mobile": width < 600,
+            },
+        )
+
+    def js(self, script, *args):
+        return self.browser.execute_script(script, *args)
+
+    def print_pdf(self, paper="letter"):
+        """The open page printed to PDF, as Chromium's print dialog would (no header or footer)."""
+        width, height = PAPER[paper]
+        data = self.browser.execute_cdp_cmd(
+            "Page.printToPDF",
+            {
+                "paperWidth": width,
+                "paperHeight": height,
+                "displayHeaderFooter": False,
+                "printBackground": False,
+            },
+        )
+        return base64.b64decode(data["data"])
+
+    def pdf_pages(self, pdf, pdftotext, *args):
+        """The text of each page of `pdf`, by pdftotext."""
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(pdf)
+            f.flush()
+            text = subprocess.run(
+                [pdftotext, *args, f.name, "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        pages = text.split("\f")
+        return pages[:-1] if pages and not pages[-1].strip() else pages
+
+    def axe(self, context="document"):
+        """axe-core's WCAG 2.0/2.1/2.2 A and AA violations on the open page."""
+        if not AXE.exists():
+            missing("axe-core is not installed: npm install (package.json)")
+        if not self.js("return !!window.axe"):
+            self.js(AXE.read_text(encoding="utf-8"))
+        result = self.browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            f"axe.run({context}, {{runOnly: {json.dumps(AXE_TAGS)}}}).then(r => done(r.violations));"
+        )
+        return [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "targets": [n["target"] for n in v["nodes"]],
+            }
+            for v in result
+        ]
