@@ -14,6 +14,15 @@ from factsheets.models import (
 )
 
 
+class TabularRowFormSet(forms.BaseInlineFormSet):
+    """Names every input of a tabular row, whose only visible labels are the column headings."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            field.widget.attrs.setdefault("aria-label", field.label)
+
+
 class SectionFormSet(forms.BaseInlineFormSet):
     def clean(self):
         # The database's per-sheet unique heading rule only sees saved rows; this
@@ -39,6 +48,7 @@ class SectionInline(admin.StackedInline):
 
 
 class AssistanceLineInline(admin.TabularInline):
+    formset = TabularRowFormSet
     model = AssistanceLine
     extra = 0
     fields = [
@@ -53,12 +63,14 @@ class AssistanceLineInline(admin.TabularInline):
 
 
 class OfficialInline(admin.TabularInline):
+    formset = TabularRowFormSet
     model = Official
     extra = 0
     fields = ["position", "role", "name"]
 
 
 class RelatedLinkInline(admin.TabularInline):
+    formset = TabularRowFormSet
     model = RelatedLink
     extra = 0
     fields = ["position", "title", "url"]
@@ -135,6 +147,7 @@ class FactSheetAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/admin-richtext.js"]
 
     def view_on_site(self, obj):
         # Drafts have no public page yet; editors see them in the preview.

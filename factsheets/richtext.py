@@ -17,6 +17,8 @@ EXTENSIONS = {
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
     "History": True,
     "HardBreak": True,
+    # Editors write prose: keep the browser's spelling check on.
+    "NoSpellCheck": False,
 }
 
 ALLOWLIST = allowlist_from_extensions(expand_extensions(EXTENSIONS))
