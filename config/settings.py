@@ -107,7 +107,11 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING  # tests never need collectstatic
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Behind a TLS-terminating proxy in production; harmless on plain http locally.
+# HTTPS in production (all off by default so `make run` works on plain http).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
