@@ -1,0 +1,499 @@
+"""The printed sheet: what Chromium's print-to-PDF makes of print.css, read back with pdftotext.
+
+Each class prints each paper size once and keeps the result; a PDF costs about half a second.
+"""
+
+import re
+import subprocess
+import tempfile
+from collections import Counter
+from html import unescape
+
+import pytest
+
+from factsheets.models import FactSheet
+from tests.browser import BrowserTestCase
+from tests.factories import (
+    make_assistance_line,
+    make_bureau,
+    make_country,
+    make_factsheet,
+    make_official,
+    make_related_link,
+    make_section,
+)
+
+PAPERS = ["letter", "a4"]
+
+# Text of the screen's header, footer, contents and buttons: none of it belongs on paper.
+SCREEN_ONLY = [
+    "Skip to main content",
+    "Countries A–Z",
+    "Bureaus",
+    "Published by the",
+    "All fact sheets",
+    "Editors’ sign-in",
+    "On this page",
+    "Back to Top",
+    "Print this fact sheet",
+]
+
+WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>'
+)
+PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+
+
+def squash(text):
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def unspaced(text):
+    """Text without whitespace: pdftotext breaks long addresses over lines."""
+    return re.sub(r"\s+", "", text)
+
+
+class Printed:
+    """One sheet on one paper size: each page's text (laid out) and its words' boxes."""
+
+    def __init__(self, pdf, pdftotext, pages):
+        self.pages = pages
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(pdf)
+            f.flush()
+            bbox = subprocess.run(
+                [pdftotext, "-bbox", f.name, "-"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        # Per page: (width, height, [(x0, y0, x1, y1, word), ...]) in points, y downwards.
+        self.boxes = [
+            (
+                float(width),
+                float(height),
+                [
+                    (*map(float, m.groups()[:4]), unescape(m.group(5)))
+                    for m in WORD.finditer(body)
+                ],
+            )
+            for width, height, body in PAGE.findall(bbox)
+        ]
+
+    @property
+    def text(self):
+        return "\n".join(self.pages)
+
+    def split(self, number):
+        """Page `number` (from 1) as its body lines and its margin line (the last one)."""
+        lines = [line.strip() for line in self.pages[number - 1].splitlines()]
+        lines = [line for line in lines if line]
+        return lines[:-1], lines[-1]
+
+
+class PrintTestCase(BrowserTestCase):
+    path = None
+    printed_cache = None
+
+    @pytest.fixture(autouse=True)
+    def _pdf(self, pdftotext):
+        self.pdftotext = pdftotext
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.printed_cache = {}
+
+    def printed(self, paper):
+        if paper not in self.printed_cache:
+            self.open(self.path)
+            pdf = self.print_pdf(paper)
+            pages = self.pdf_pages(pdf, self.pdftotext, "-layout")
+            self.printed_cache[paper] = Printed(pdf, self.pdftotext, pages)
+        return self.printed_cache[paper]
+
+    def assertPrinted(self, text, printed_text, paper):
+        """`text` is in `printed_text`; says so without quoting all of the sheet."""
+        if text not in printed_text:
+            self.fail(f"{paper}: {text!r} is not in the printed sheet")
+
+    def check_margins_are_numbered_and_titled(self, title):
+        for paper in PAPERS:
+            with self.subTest(paper=paper):
+                printed = self.printed(paper)
+                count = len(printed.pages)
+                for number in range(1, count + 1):
+                    _, margin = printed.split(number)
+                    self.assertRegex(
+                        margin,
+                        rf"^{re.escape(title)}\s+Page {number} of {count}$",
+                        f"{paper}, page {number}",
+                    )
+
+    def check_no_page_ends_with_a_heading(self, headings):
+        for paper in PAPERS:
+            with self.subTest(paper=paper):
+                printed = self.printed(paper)
+                for number in range(1, len(printed.pages)):
+                    body, _ = printed.split(number)
+                    # The last few lines, so that a heading wrapped over two lines is caught.
+                    tail = squash(" ".join(body[-3:]))
+                    for heading in headings:
+                        self.assertFalse(
+                            tail.endswith(squash(heading)),
+                            f"{paper}: page {number} ends with the heading {heading!r}",
+                        )
+
+    def check_assistance_rows_are_whole(self, sheet):
+        lines = list(sheet.assistance_lines.all())
+        self.assertTrue(lines)
+        for paper in PAPERS:
+            with self.subTest(paper=paper):
+                printed = self.printed(paper)
+                for line in lines:
+                    # A row's first printed line holds its year, kind and amount; the note may
+                    # wrap, but all of it must be on the same page.
+                    start = re.compile(
+                        rf"{re.escape(line.fiscal_year_label)}\s+{line.get_kind_display()}"
+                        rf"\s+{re.escape(line.amount_label)}\s"
+                    )
+                    note = squash(
+                        f"{line.agency}: {line.note}" if line.agency else line.note
+                    )
+                    pages = [
+                        number
+                        for number, page in enumerate(printed.pages, 1)
+                        if start.search(page) and note in squash(page)
+                    ]
+                    self.assertEqual(
+                        len(pages),
+                        1,
+                        f"{paper}: the row {line} is not whole on one page",
+                    )
+
+
+class MaliSheetPrintTests(PrintTestCase):
+    fixtures = ["bureaus", "countries", "mali-2015"]
+    path = "/fact-sheets/mali/"
+
+    def sheet(self):
+        return FactSheet.objects.for_display().get(country__slug="mali")
+
+    def test_fits_on_three_pages(self):
+        for paper in PAPERS:
+            with self.subTest(paper=paper):
+                printed = self.printed(paper)
+                self.assertLessEqual(len(printed.pages), 3, paper)
+                self.assertEqual(len(printed.pages), len(printed.boxes), paper)
+
+    def test_first_page_opens_with_the_banner_then_title_bureau_kind_and_date(self):
+        expected = [
+            "U.S. Department of State",
+            "U.S. Relations With Mali",
+            "Bureau of African Affairs",
+            "Fact Sheet",
+            "October 15, 2015",
+        ]
+        for paper in PAPERS:
+            with self.subTest(paper=paper):
+                printed = self.printed(paper)
+                first = squash(printed.pages[0])
+                self.assertTrue(
+                    first.startswith("U.S. Department of State"), first[:80]
+                )
+                positions = [first.find(text) for text in expected]
+                self.assertNotIn(-1, positions)
+                self.assertEqual(positions, sorted(positions))
+                # Then the text: the lead line comes after the date.
+                self.assertGreater(
+                    first.find("More information about Mali is available on"),
+                    positions[-1],
+                )
+
+    def test_seal_is_shown_above_the_title_in_print(self):
+        self.open(self.path)
+        self.browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        self.addCleanup(
+            self.browser.execute_cdp_cmd, "Emulation.setEmulatedMedia", {"media": ""}
+        )
+        seal = self.browser.execute_async_script(
+            """
+            const done = arguments[arguments.length - 1];
+            const seal = document.querySelector(".print-banner__seal");
+            if (!seal) return done(null);
+            seal.decode().catch(() => {}).then(() => {
+              const box = seal.getBoundingClientRect();
+              const title = document.querySelector(".factsheet__title");
+              done({
+                display: getComputedStyle(seal).display,
+                banner: getComputedStyle(seal.closest(".print-banner")).display,
+                width: box.width,
+                height: box.height,
+                bottom: box.bottom,
+                natural: seal.naturalWidth,
+                complete: seal.complete,
+                titleTop: title.getBoundingClientRect().top,
+                alt: seal.alt,
+              });
+            });
+            """
+        )
+        self.assertIsNotNone(seal)
+        self.assertNotEqual(seal["display"], "none")
+        self.assertNotEqual(seal["banner"], "none")
+        self.assertGreater(seal["width"], 0)
+        self.assertGreater(seal["height"], 0)
+        self.assertTrue(seal["complete"])
+        self.assertGreater(seal["natural"], 0)
+        self.assertLessEqual(seal["bottom"], seal["titleTop"])
+        self.assertTrue(seal["alt"])
+
+    def test_screen_chrome_is_not_printed(self):
+        self.open(self.path)
+        # Each string is on the page, so its absence from paper means something.
+        on_screen = squash(self.js("return document.body.textContent"))
+        for text in SCREEN_ONLY:
+            self.assertTrue(text in on_screen, f"{text!r} is not on the page at all")
+        for paper in PAPERS:
+            with self.subTest(paper=paper):
+                printed = self.printed(paper)
+                on_paper = squash(printed.text)
+                for text in SCREEN_ONLY:
+                    self.assertFalse(text in on_paper, f"{paper}: {text!r} is printed")
+
+    def test_every_related_link_address_is_printed(self):
+        urls = [link.url for link in self.sheet().related_links.all()]
+        self.assertEqual(len(urls), 16)
+        for paper in PAPERS:
+            with self.subTest(paper=paper):
+                printed = self.printed(paper)
+                on_paper = unspaced(printed.text)
+                for url in urls:
+                    self.assertPrinted(unspaced(url), on_paper, paper)
+
+    def test_every_page_is_numbered_and_titled_in_its_margin(self):
+        self.check_margins_are_numbered_and_titled("U.S. Relations With Mali")
+
+    def test_no_page_ends_with_a_heading(self):
+        sheet = self.sheet()
+        headings = [s.heading for s in sheet.sections.all() if s.heading]
+        self.assertEqual(len(headings), 4)
+        self.check_no_page_ends_with_a_heading(
+            [*headings, "Key facts", "More information", "U.S. assistance to Mali"]
+        )
+
+    def test_no_assistance_row_is_split_across_pages(self):
+        self.check_assistance_rows_are_whole(self.sheet())
+
+
+# A long sheet, written like a real one: several paragraphs a section, lists, links in the
+# text (some of them bare, long addresses) and long related-link addresses.
+AREAS = [
+    "Trade",
+    "Health",
+    "Education",
+    "Agriculture",
+    "Energy",
+    "Security",
+    "Governance",
+    "Water",
+    "Climate",
+    "Culture",
+    "Science",
+    "Transport",
+    "Finance",
+    "Justice",
+    "Labor",
+    "Migration",
+    "Media",
+    "Telecommunications",
+    "Tourism",
+    "Youth",
+]
+SENTENCES = [
+    "The United States and its partners work with national and local institutions to "
+    "strengthen {area} programs that reach people in every region of the country.",
+    "Since 2010, cooperation on {area} has grown from a handful of pilot projects into a "
+    "nationwide effort supported by several U.S. agencies and private partners.",
+    "Progress has been uneven: rural districts remain harder to serve, and insecurity in "
+    "the north has slowed work that depends on travel and regular visits.",
+    "Annual reviews with the government measure results against agreed targets, and the "
+    "findings are published so that citizens can follow what has been achieved.",
+    "Exchange programs bring officials, teachers and entrepreneurs to the United States "
+    "for short courses, and many of them now lead reform efforts at home.",
+    "Multilateral partners, including the World Bank and the African Development Bank, "
+    "co-finance larger investments, while U.S. funding concentrates on technical advice.",
+    "Women and young people are a particular focus, since they make up most of the "
+    "population and are the most affected by poverty and conflict.",
+    "The embassy's small grants program funds community organizations that propose "
+    "practical projects, such as wells, school gardens and vocational training.",
+]
+LONG_URL = (
+    "https://www.state.gov/reports/2015-country-reports-on-human-rights-practices/"
+    "sahelia/annex-{n}-detailed-statistical-tables-and-methodology-notes"
+    "?utm_source=factsheet&utm_medium=print&section={n}"
+)
+BARE_URL = "https://data.example.gov/api/v2/datasets/" + "x" * 60 + "/records/{n}.csv"
+
+
+def long_section(n):
+    area = AREAS[n % len(AREAS)]
+    heading = f"{area} {'Cooperation' if n < len(AREAS) else 'Programs'}"
+    if n == 7:
+        heading = (
+            "U.S. Support for Regional Security, Counterterrorism and Border "
+            f"Management Partnerships Across the Sahel: {area}"
+        )
+    paragraphs = []
+    for p in range(3 + n % 2):
+        chosen = [
+            SENTENCES[(n + p + k) % len(SENTENCES)].format(area=area.lower())
+            for k in range(3 + (n + p) % 3)
+        ]
+        paragraphs.append(" ".join(chosen))
+    if n % 5 == 0:
+        paragraphs[1] += (
+            f' The latest figures are in the <a href="{LONG_URL.format(n=n)}">annual '
+            "report annex</a>."
+        )
+    if n % 9 == 0:
+        url = BARE_URL.format(n=n)
+        paragraphs[0] += f' The data are published at <a href="{url}">{url}</a>.'
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    if n % 4 == 0:
+        body += (
+            "<ul><li>Training for national and regional officials;</li>"
+            "<li>equipment and supplies for district services;</li>"
+            "<li>research partnerships with universities in both countries.</li></ul>"
+        )
+    last = (
+        f"This note on {area.lower()} was reviewed for the 2015 edition (item {n + 1})."
+    )
+    return heading, body + f"<p>{last}</p>", last
+
+
+LONG_SECTIONS = [long_section(n) for n in range(40)]
+LONG_LINKS = [
+    (
+        f"{AREAS[n % len(AREAS)]} {'reports' if n % 2 else 'data and statistics'}",
+        LONG_URL.format(n=n) if n % 3 == 0 else f"https://www.state.gov/sahelia/{n}/",
+    )
+    for n in range(40)
+]
+
+
+def make_long_factsheet():
+    bureau = make_bureau(name="Bureau of African Affairs", slug="african-affairs")
+    country = make_country(name="Sahelia", slug="sahelia", bureau=bureau)
+    sheet = make_factsheet(
+        country=country,
+        lead="More information about Sahelia is available on the Sahelia page and "
+        "from other Department of State publications listed at the end of this sheet.",
+    )
+    make_section(
+        sheet,
+        heading="",
+        position=0,
+        body="<p>The United States established diplomatic relations with Sahelia in "
+        "1960, following its independence.</p>",
+    )
+    for position, (heading, body, _) in enumerate(LONG_SECTIONS, 1):
+        make_section(sheet, heading=heading, body=body, position=position)
+    for year in range(2006, 2018):
+        make_assistance_line(
+            sheet,
+            fiscal_year=year,
+            amount_usd=100_000_000 + year * 1000,
+            agency="USAID" if year % 2 else "",
+            note="Bilateral assistance for health, education, agriculture and "
+            f"governance programs, as notified to Congress in {year - 1}",
+            position=year,
+        )
+    for n in range(5):
+        make_official(sheet, role=f"Principal officer {n + 1}", name=f"Name {n + 1}")
+    for position, (title, url) in enumerate(LONG_LINKS):
+        make_related_link(sheet, title=title, url=url, position=position)
+    return sheet
+
+
+class LongSheetPrintTests(PrintTestCase):
+    path = "/fact-sheets/sahelia/"
+
+    def setUp(self):
+        super().setUp()
+        self.sheet = make_long_factsheet()
+
+    def test_grows_over_more_pages_and_loses_nothing(self):
+        for paper in PAPERS:
+            with self.subTest(paper=paper):
+                printed = self.printed(paper)
+                self.assertGreater(len(printed.pages), 10, paper)
+                on_paper = squash(printed.text)
+                for heading, _, last in LONG_SECTIONS:
+                    self.assertPrinted(heading, on_paper, paper)
+                    self.assertPrinted(last, on_paper, paper)
+                # Related links, and links in the text (printed after their words).
+                on_paper = unspaced(printed.text)
+                in_text = [
+                    url
+                    for _, body, _ in LONG_SECTIONS
+                    for url in re.findall(r'href="([^"]+)"', body)
+                ]
+                self.assertEqual(len(in_text), 13)
+                for url in [url for _, url in LONG_LINKS] + in_text:
+                    self.assertPrinted(unspaced(url), on_paper, paper)
+
+    def test_no_word_leaves_the_page_or_its_text_column(self):
+        """Chromium clips what overflows the page area: a cut word pokes into the margin."""
+        tolerance = 1  # point
+        for paper in PAPERS:
+            with self.subTest(paper=paper):
+                printed = self.printed(paper)
+                # Most lines start at the left margin; the right margin is as wide.
+                starts = Counter(
+                    round(w[0], 1) for _, _, words in printed.boxes for w in words
+                )
+                left = starts.most_common(1)[0][0]
+                for number, (width, height, words) in enumerate(printed.boxes, 1):
+                    self.assertTrue(words, f"{paper}: page {number} is empty")
+                    for x0, y0, x1, y1, word in words:
+                        self.assertTrue(
+                            0 <= y0 < y1 <= height,
+                            f"{paper}: {word!r} on page {number} is off the page",
+                        )
+                        self.assertTrue(
+                            left - tolerance <= x0 < x1 <= width - left + tolerance,
+                            f"{paper}: {word!r} on page {number} runs past the margin "
+                            f"({x0:.1f} to {x1:.1f} of {width:.1f} pt)",
+                        )
+
+    def test_no_two_words_overlap(self):
+        tolerance = 0.5  # points
+        for paper in PAPERS:
+            with self.subTest(paper=paper):
+                printed = self.printed(paper)
+                for number, (_, _, words) in enumerate(printed.boxes, 1):
+                    # Sweep down the page: only words whose boxes share some height can meet.
+                    words = sorted(words, key=lambda w: w[1])
+                    for i, (x0, y0, x1, y1, word) in enumerate(words):
+                        for a0, b0, a1, b1, other in words[i + 1 :]:
+                            if b0 >= y1 - tolerance:
+                                break
+                            overlap_x = min(x1, a1) - max(x0, a0)
+                            overlap_y = min(y1, b1) - max(y0, b0)
+                            self.assertFalse(
+                                overlap_x > tolerance and overlap_y > tolerance,
+                                f"{paper}: {word!r} and {other!r} overlap on page {number}",
+                            )
+
+    def test_every_page_is_numbered_and_titled_in_its_margin(self):
+        self.check_margins_are_numbered_and_titled("U.S. Relations With Sahelia")
+
+    def test_no_page_ends_with_a_heading(self):
+        self.check_no_page_ends_with_a_heading(
+            [heading for heading, _, _ in LONG_SECTIONS]
+            + ["Key facts", "More information", "U.S. assistance to Sahelia"]
+        )
+
+    def test_no_assistance_row_is_split_across_pages(self):
+        self.check_assistance_rows_are_whole(self.sheet)
