@@ -16,6 +16,25 @@ AXE = (
 )
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
+# Every public page (the staff-only preview is left out); the 404 is a made-up address.
+PAGES = {
+    "home": "/",
+    "sheet": "/fact-sheets/mali/",
+    "bureau": "/bureaus/african-affairs/",
+    "404": "/fact-sheets/atlantis/",
+}
+WIDTHS = {"desktop": 1280, "phone": 375}
+
+# Defines describe(el): a short name for an element, for failure messages.
+DESCRIBE = """
+window.describe = (el) => {
+  const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (el.classList.length ? "." + [...el.classList].join(".") : "");
+  const text = (el.innerText || el.textContent || "").trim().replace(/\\s+/g, " ");
+  return text ? `${name} "${text.slice(0, 40)}"` : name;
+};
+"""
+
 # Paper sizes in inches, as Chromium's printToPDF takes them.
 PAPER = {"letter": (8.5, 11), "a4": (8.27, 11.69)}
 

@@ -5,26 +5,7 @@ import itertools
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser import BrowserTestCase
-
-# Every public page (the staff-only preview is left out); the 404 is a made-up address.
-PAGES = {
-    "home": "/",
-    "sheet": "/fact-sheets/mali/",
-    "bureau": "/bureaus/african-affairs/",
-    "404": "/fact-sheets/atlantis/",
-}
-WIDTHS = {"desktop": 1280, "phone": 375}
-
-# Defines describe(el): a short name for an element, for failure messages.
-DESCRIBE = """
-window.describe = (el) => {
-  const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
-    + (el.classList.length ? "." + [...el.classList].join(".") : "");
-  const text = (el.innerText || el.textContent || "").trim().replace(/\\s+/g, " ");
-  return text ? `${name} "${text.slice(0, 40)}"` : name;
-};
-"""
+from tests.browser import DESCRIBE, PAGES, WIDTHS, BrowserTestCase
 
 # What the browser's Tab key should stop on, in document order.
 FOCUSABLES = (
