@@ -291,6 +291,17 @@ class HomeViewTests(TestCase):
         self.assertEqual(self.client.get("/bureaus/nowhere/").status_code, 404)
 
 
+class FaviconTests(TestCase):
+    def test_favicon_redirects_to_the_seal(self):
+        response = self.client.get("/favicon.ico")
+        self.assertRedirects(
+            response,
+            "/static/img/seal.svg",
+            status_code=301,
+            fetch_redirect_response=False,
+        )
+
+
 class ServerErrorTests(TestCase):
     def test_server_error_page_is_styled(self):
         response = server_error(RequestFactory().get("/"))
