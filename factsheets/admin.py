@@ -74,9 +74,6 @@ class RelatedLinkInline(admin.TabularInline):
     model = RelatedLink
     extra = 0
     fields = ["position", "title", "url"]
-    formfield_overrides = {
-        models.CharField: {"widget": forms.TextInput(attrs={"size": 60})}
-    }
 
 
 class FactSheetAdminForm(forms.ModelForm):
