@@ -132,3 +132,18 @@ DEPARTMENT_SEAL = env("DEPARTMENT_SEAL", default="img/seal.svg")
 DEPARTMENT_SEAL_ALT = env(
     "DEPARTMENT_SEAL_ALT", default="U.S. Department of State - Great Seal"
 )
+# The publisher inside a sentence: “available from the Department of State”.
+DEPARTMENT_SHORT_NAME = env("DEPARTMENT_SHORT_NAME", default="Department of State")
+
+# Words the system writes on every sheet (factsheets/wording.py). {country} is the
+# country's name in titles and its sentence form (“the Gambia”) in sentences.
+FACTSHEET_WORDING = {
+    "title": "U.S. Relations With {country}",
+    "related_links_intro": (
+        "More information about {country} is available from the {department} and "
+        "other sources, some of which are listed here:"
+    ),
+    "assistance_caption": "U.S. assistance to {country}",
+    "officials_heading": "Principal U.S. officials",
+    "key_facts_heading": "Key facts",
+}

@@ -25,26 +25,33 @@ class TabularRowFormSet(forms.BaseInlineFormSet):
 
 class SectionFormSet(forms.BaseInlineFormSet):
     def clean(self):
-        # The database's per-sheet unique heading rule only sees saved rows; this
-        # catches two new rows with the same heading before anything is written.
+        # Rules across the sheet's sections, checked on the whole set as submitted,
+        # so that swapping two headings in one save is fine.
         super().clean()
-        seen = set()
+        headings, ticked = set(), {"shows_assistance": 0, "shows_officials": 0}
         for form in self.forms:
             if not form.cleaned_data or form.cleaned_data.get("DELETE"):
                 continue
             heading = form.cleaned_data.get("heading", "")
-            if heading and heading in seen:
+            if heading and heading.casefold() in headings:
                 form.add_error(
                     "heading", "Another section of this sheet has this heading."
                 )
-            seen.add(heading)
+            headings.add(heading.casefold())
+            for flag in ticked:
+                if form.cleaned_data.get(flag):
+                    ticked[flag] += 1
+                    if ticked[flag] > 1:
+                        form.add_error(
+                            flag, "Another section is ticked for this already."
+                        )
 
 
 class SectionInline(admin.StackedInline):
     model = Section
     formset = SectionFormSet
     extra = 0
-    fields = ["position", "heading", "body"]
+    fields = ["position", "heading", "body", ("shows_assistance", "shows_officials")]
 
 
 class AssistanceLineInline(admin.TabularInline):
@@ -53,9 +60,11 @@ class AssistanceLineInline(admin.TabularInline):
     extra = 0
     fields = [
         "position",
-        "fiscal_year",
-        "fiscal_year_end",
+        "period",
+        "year",
+        "year_end",
         "kind",
+        "qualifier",
         "amount_usd",
         "agency",
         "note",
@@ -91,6 +100,7 @@ class FactSheetAdminForm(forms.ModelForm):
             "kind",
             "issued_on",
             "status",
+            "notice",
             "lead",
             "related_links_intro",
         ]
@@ -133,7 +143,7 @@ class FactSheetAdmin(admin.ModelAdmin):
             None,
             {"fields": ["country", "bureau", "title", "kind", "issued_on", "status"]},
         ),
-        ("Text", {"fields": ["lead", "related_links_intro"]}),
+        ("Text", {"fields": ["notice", "lead", "related_links_intro"]}),
         (None, {"fields": ["loaded_updated_at", "created_at", "updated_at"]}),
     ]
     inlines = [SectionInline, AssistanceLineInline, OfficialInline, RelatedLinkInline]
@@ -153,10 +163,11 @@ class FactSheetAdmin(admin.ModelAdmin):
 
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "bureau"]
+    list_display = ["name", "sentence_name", "slug", "bureau"]
     list_filter = ["bureau"]
     list_select_related = ["bureau"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "sentence_name", "slug"]
+    fields = ["name", "sentence_name", "slug", "bureau"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["bureau"]
 

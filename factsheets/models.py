@@ -1,12 +1,14 @@
-from urllib.parse import urlsplit
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.functional import cached_property
 
+from factsheets import wording
+from factsheets.amounts import AmountField, format_amount
+from factsheets.layout import SheetLayout
+from factsheets.links import LinkField
 from factsheets.richtext import RichTextField
 
 
@@ -39,33 +41,32 @@ class Bureau(models.Model):
         return (self.slug,)
 
 
-class CountryQuerySet(models.QuerySet):
-    def with_current_sheet(self):
-        """Countries with a published sheet, each with the date of its current one."""
-        return (
-            self.filter(factsheets__in=FactSheet.objects.published())
-            .annotate(current_issued_on=models.Max("factsheets__issued_on"))
-            .select_related("bureau")
-            .order_by("name")
-        )
-
-
-class CountryManager(NaturalKeyManager.from_queryset(CountryQuerySet)):
-    pass
-
-
 class Country(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(
+        max_length=100,
+        unique=True,
+        help_text="As in titles, e.g. “Democratic Republic of the Congo”, “The Gambia”.",
+    )
+    sentence_name = models.CharField(
+        "name in a sentence",
+        max_length=100,
+        blank=True,
+        help_text="Only where a sentence says more than the name, e.g. “the Gambia”, "
+        "“the Philippines”, “the United Kingdom”.",
+    )
     slug = models.SlugField(
         max_length=100,
         unique=True,
         help_text="Used in the sheet’s address, e.g. “mali” in /fact-sheets/mali/. Changing it breaks links.",
     )
     bureau = models.ForeignKey(
-        Bureau, on_delete=models.PROTECT, related_name="countries"
+        Bureau,
+        on_delete=models.PROTECT,
+        related_name="countries",
+        help_text="The bureau that covers the country now; new sheets start with it.",
     )
 
-    objects = CountryManager()
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ["name"]
@@ -80,24 +81,32 @@ class Country(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    @property
+    def in_sentence(self):
+        """The name as a sentence says it: “the Gambia”, “Mali”."""
+        return self.sentence_name or self.name
+
 
 class FactSheetQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=FactSheet.Status.PUBLISHED)
 
+    def current(self):
+        """The current editions: each country's newest published sheet.
+
+        Every public list and page starts here, so “current” is defined once.
+        """
+        newer = FactSheet.objects.published().filter(
+            Q(issued_on__gt=OuterRef("issued_on"))
+            | Q(issued_on=OuterRef("issued_on"), pk__gt=OuterRef("pk")),
+            country=OuterRef("country"),
+        )
+        return self.published().exclude(Exists(newer))
+
     def for_display(self):
         """Everything the sheet page renders, in a fixed number of queries."""
         return self.select_related("country", "bureau").prefetch_related(
             "sections", "assistance_lines", "officials", "related_links"
-        )
-
-    def current(self, country_slug):
-        """The country's current sheet: its newest published edition, or None."""
-        return (
-            self.published()
-            .filter(country__slug=country_slug)
-            .order_by("-issued_on", "-pk")
-            .first()
         )
 
 
@@ -109,12 +118,15 @@ class FactSheet(models.Model):
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="factsheets"
     )
+    # The bureau printed on the sheet is the sheet's own: bureau pages and counts
+    # group current sheets by it, whatever the country's bureau is now (issue #6).
     bureau = models.ForeignKey(
         Bureau,
         on_delete=models.PROTECT,
         related_name="factsheets",
         blank=True,
-        help_text="Leave empty to use the country’s bureau.",
+        help_text="The bureau printed on the sheet; the sheet is listed on its page. "
+        "Leave empty for the country’s bureau.",
     )
     title = models.CharField(
         max_length=200,
@@ -124,7 +136,15 @@ class FactSheet(models.Model):
     kind = models.CharField(max_length=50, default="Fact Sheet")
     issued_on = models.DateField(
         "issue date",
-        help_text="The date printed under the title. A country’s newest published sheet is its current one.",
+        null=True,
+        blank=True,
+        help_text="The date printed under the title; a sheet needs one to be "
+        "published. A country’s newest published sheet is its current one.",
+    )
+    notice = RichTextField(
+        blank=True,
+        help_text="A note to readers, printed above the lead: say, that this series is "
+        "no longer updated, or where the newest version is published.",
     )
     lead = models.TextField(
         "lead line",
@@ -133,7 +153,9 @@ class FactSheet(models.Model):
     )
     related_links_intro = models.TextField(
         blank=True,
-        help_text="The line above the related links. Leave empty for the standard wording.",
+        help_text="The line above the related links. Leave empty for the standard "
+        "wording, “More information about Mali is available from the Department of "
+        "State and other sources, some of which are listed here:”.",
     )
     status = models.CharField(
         max_length=10,
@@ -153,11 +175,17 @@ class FactSheet(models.Model):
                 fields=["country", "issued_on"],
                 name="factsheet_unique_country_issued_on",
                 violation_error_message="This country already has a sheet with this issue date.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(issued_on__isnull=False),
+                name="factsheet_published_has_issued_on",
+                violation_error_message="A sheet needs its issue date to be published.",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.title or self.default_title()} ({self.issued_on:%Y-%m-%d})"
+        date = f"{self.issued_on:%Y-%m-%d}" if self.issued_on else "no issue date"
+        return f"{self.title or self.default_title()} ({date})"
 
     def save(self, *args, **kwargs):
         # Defaults that depend on the chosen country are derived when saving.
@@ -165,18 +193,19 @@ class FactSheet(models.Model):
             self.bureau_id = self.country.bureau_id
         if not self.title and self.country_id:
             self.title = self.default_title()
-        if not self.related_links_intro and self.country_id:
-            self.related_links_intro = (
-                f"More information about {self.country.name} is available from the "
-                "Department of State and other sources, some of which are listed here:"
-            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("factsheets:detail", kwargs={"country_slug": self.country.slug})
 
+    def clean(self):
+        if self.status == self.Status.PUBLISHED and not self.issued_on:
+            raise ValidationError(
+                {"issued_on": "A sheet needs its issue date to be published."}
+            )
+
     def default_title(self):
-        return f"U.S. Relations With {self.country.name}" if self.country_id else ""
+        return wording.title(self.country) if self.country_id else ""
 
     def get_preview_url(self):
         return reverse("factsheets:preview", kwargs={"pk": self.pk})
@@ -184,6 +213,16 @@ class FactSheet(models.Model):
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def links_intro(self):
+        """The line above the related links: as entered, or in the standard words."""
+        return self.related_links_intro or wording.related_links_intro(self.country)
+
+    @cached_property
+    def layout(self):
+        """Where each part of the sheet goes on the page, and the sections' anchors."""
+        return SheetLayout(self)
 
 
 class OrderedChild(models.Model):
@@ -202,31 +241,37 @@ class Section(OrderedChild):
     factsheet = models.ForeignKey(
         FactSheet, on_delete=models.CASCADE, related_name="sections"
     )
+    # Headings have no unique rule in the database: rows are saved one at a time, so
+    # swapping two headings would break it halfway through (issue #6). Forms refuse
+    # duplicates, and the page gives every section an anchor of its own regardless.
     heading = models.CharField(
         max_length=200,
         blank=True,
         help_text="Leave empty for the opening section, which is printed without a heading.",
     )
     body = RichTextField(blank=True)
+    shows_assistance = models.BooleanField(
+        "assistance table here",
+        default=False,
+        help_text="Print the assistance table at the end of this section. With no "
+        "section ticked, it follows the section whose heading starts with “U.S. "
+        "Assistance” or “U.S. Security Assistance”.",
+    )
+    shows_officials = models.BooleanField(
+        "officials here",
+        default=False,
+        help_text="Print the officials at the end of this section. With no section "
+        "ticked, they follow the section whose heading mentions “Representation”.",
+    )
 
     class Meta(OrderedChild.Meta):
-        constraints = [
-            # Headings give the sections their anchors, so they must differ.
-            models.UniqueConstraint(
-                fields=["factsheet", "heading"],
-                condition=~Q(heading=""),
-                name="section_unique_heading_per_factsheet",
-                violation_error_message="Another section of this sheet has this heading.",
-            )
-        ]
+        pass
 
     def __str__(self):
         return self.heading or "Opening section"
 
-    @property
-    def anchor(self):
-        """The id of the section on the page; stable while the heading stays."""
-        return slugify(self.heading)
+
+YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2200)]
 
 
 class AssistanceLine(OrderedChild):
@@ -235,26 +280,58 @@ class AssistanceLine(OrderedChild):
         REQUESTED = "requested", "Requested"
         PLANNED = "planned", "Planned"
 
+    class Period(models.TextChoices):
+        FISCAL = "fiscal", "Fiscal year"
+        CALENDAR = "calendar", "Calendar year"
+        NONE = "none", "No period"
+
+    class Qualifier(models.TextChoices):
+        # The words sheets write before an amount: “more than $135.4 million”.
+        EXACT = "", "(none)"
+        MORE_THAN = "more than", "more than"
+        OVER = "over", "over"
+        AT_LEAST = "at least", "at least"
+        APPROXIMATELY = "approximately", "approximately"
+        ABOUT = "about", "about"
+        ROUGHLY = "roughly", "roughly"
+        SOME = "some", "some"
+        NEARLY = "nearly", "nearly"
+        ALMOST = "almost", "almost"
+        UP_TO = "up to", "up to"
+        LESS_THAN = "less than", "less than"
+
     factsheet = models.ForeignKey(
         FactSheet, on_delete=models.CASCADE, related_name="assistance_lines"
     )
-    fiscal_year = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1900), MaxValueValidator(2200)],
-        help_text="The fiscal year, or the first year of a range.",
+    period = models.CharField(
+        max_length=10,
+        choices=Period,
+        default=Period.FISCAL,
+        help_text="What the year is: a fiscal year (“FY 2014”), a calendar year "
+        "(“2017”), or no period, for an amount without a year (“Total to date”).",
     )
-    fiscal_year_end = models.PositiveSmallIntegerField(
-        "last fiscal year",
+    year = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(1900), MaxValueValidator(2200)],
+        validators=YEAR_VALIDATORS,
+        help_text="The year, or the first of a range. Empty only with no period.",
+    )
+    year_end = models.PositiveSmallIntegerField(
+        "last year",
+        null=True,
+        blank=True,
+        validators=YEAR_VALIDATORS,
         help_text="Only for a range such as FY 2016-2020: its last year.",
     )
-    amount_usd = models.DecimalField(
+    qualifier = models.CharField(
+        max_length=20,
+        choices=Qualifier,
+        blank=True,
+        help_text="The word before the amount, as in “more than $135.4 million”.",
+    )
+    amount_usd = AmountField(
         "amount (USD)",
-        max_digits=15,
-        decimal_places=2,
         validators=[MinValueValidator(0, message="An amount cannot be negative.")],
-        help_text="In U.S. dollars, e.g. 135400000 for $135.4 million.",
     )
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.ACTUAL)
     agency = models.CharField(
@@ -268,51 +345,59 @@ class AssistanceLine(OrderedChild):
                 condition=Q(amount_usd__gte=0), name="assistanceline_amount_usd_gte_0"
             ),
             models.CheckConstraint(
-                condition=Q(fiscal_year_end__isnull=True)
-                | Q(fiscal_year_end__gte=F("fiscal_year")),
-                name="assistanceline_fiscal_year_end_gte_start",
+                condition=Q(year_end__isnull=True) | Q(year_end__gte=F("year")),
+                name="assistanceline_year_end_gte_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(period="none", year__isnull=True, year_end__isnull=True)
+                | (~Q(period="none") & Q(year__isnull=False)),
+                name="assistanceline_year_matches_period",
             ),
         ]
 
     def __str__(self):
-        return f"{self.fiscal_year_label}: {self.amount_label} ({self.get_kind_display().lower()})"
+        kind = self.get_kind_display().lower()
+        return f"{self.period_label}: {self.amount_text} ({kind})"
 
     def clean(self):
-        if self.fiscal_year_end is not None and self.fiscal_year is not None:
-            if self.fiscal_year_end < self.fiscal_year:
+        if self.period == self.Period.NONE:
+            if self.year is not None or self.year_end is not None:
                 raise ValidationError(
                     {
-                        "fiscal_year_end": "The last fiscal year cannot come before the first."
+                        "period": "A line with no period has no year: clear the years, "
+                        "or say which kind of year they are."
                     }
                 )
+        elif self.year is None:
+            raise ValidationError(
+                {
+                    "year": "Enter the year, or choose “No period” for an amount without one."
+                }
+            )
+        elif self.year_end is not None and self.year_end < self.year:
+            raise ValidationError(
+                {"year_end": "The last year cannot come before the first."}
+            )
 
     @property
-    def fiscal_year_label(self):
-        if self.fiscal_year_end and self.fiscal_year_end != self.fiscal_year:
-            return f"FY {self.fiscal_year}-{self.fiscal_year_end}"
-        return f"FY {self.fiscal_year}"
+    def period_label(self):
+        """The table's first column: “FY 2014”, “2017”, “FY 2016-2020”, “Total to date”."""
+        if self.period == self.Period.NONE or self.year is None:
+            return "Total to date" if self.kind == self.Kind.ACTUAL else "Total"
+        years = str(self.year)
+        if self.year_end and self.year_end != self.year:
+            years += f"-{self.year_end}"
+        return f"FY {years}" if self.period == self.Period.FISCAL else years
 
     @property
     def amount_label(self):
-        """The amount as a reader says it: “$135.4 million”, “$2.5 billion”, “$80,000”."""
-        amount = self.amount_usd
-        for size, word in ((10**9, "billion"), (10**6, "million")):
-            if amount >= size:
-                return f"${amount / size:,.2f}".rstrip("0").rstrip(".") + f" {word}"
-        return f"${amount:,.2f}".removesuffix(".00")
+        """The amount as the sheet writes it: “$135.4 million”, “$2.375 billion”."""
+        return format_amount(self.amount_usd)
 
-
-def validate_link_url(value):
-    """Accept http(s) addresses and site-relative paths; nothing else can be clicked safely."""
-    if value.startswith("/") and not value.startswith("//"):
-        return
-    parts = urlsplit(value)
-    if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        return
-    raise ValidationError(
-        "Enter an address starting with https://, http:// or / (a page on this site).",
-        code="invalid_url",
-    )
+    @property
+    def amount_text(self):
+        """The amount with its qualifier: “more than $135.4 million”."""
+        return f"{self.qualifier} {self.amount_label}".strip()
 
 
 class Official(OrderedChild):
@@ -334,26 +419,27 @@ class RelatedLink(OrderedChild):
         FactSheet, on_delete=models.CASCADE, related_name="related_links"
     )
     title = models.CharField(max_length=200)
-    url = models.CharField(
+    url = LinkField(
         "address",
         max_length=500,
-        validators=[validate_link_url],
         help_text="https://… for another site, or /… for a page on this site.",
     )
 
     class Meta(OrderedChild.Meta):
         constraints = [
+            # What factsheets.links.clean_link lets through, as far as SQL can say.
             models.CheckConstraint(
-                condition=Q(url__istartswith="http://")
-                | Q(url__istartswith="https://")
-                | (Q(url__startswith="/") & ~Q(url__startswith="//")),
-                name="relatedlink_url_http_or_relative",
+                condition=(
+                    Q(url__istartswith="http://")
+                    | Q(url__istartswith="https://")
+                    | Q(url__istartswith="mailto:")
+                    | Q(url__startswith="#")
+                    | (Q(url__startswith="/") & ~Q(url__startswith="//"))
+                )
+                & ~Q(url__contains="\\"),
+                name="relatedlink_url_safe",
             )
         ]
 
     def __str__(self):
         return self.title
-
-    @property
-    def is_external(self):
-        return not self.url.startswith("/")

@@ -8,6 +8,8 @@ import nh3
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 from django_prose_editor.fields import ProseEditorField
 
+from factsheets.links import safe_href
+
 EXTENSIONS = {
     "Bold": True,
     "Italic": True,
@@ -26,7 +28,13 @@ ALLOWLIST = allowlist_from_extensions(expand_extensions(EXTENSIONS))
 ALLOWLIST["attributes"]["a"] = {"href", "title"}
 ALLOWLIST["link_rel"] = "noopener noreferrer"
 
-_cleaner = nh3.Cleaner(**ALLOWLIST)
+
+def _filter_attribute(element, attribute, value):
+    # Links in text follow the same rule as related links (factsheets/links.py).
+    return safe_href(value) if attribute == "href" else value
+
+
+_cleaner = nh3.Cleaner(**ALLOWLIST, attribute_filter=_filter_attribute)
 
 
 def sanitize(html):

@@ -7,23 +7,35 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
-from factsheets.models import Bureau, Country, FactSheet
+from factsheets.models import Bureau, FactSheet
+
+
+def current_sheets():
+    """The current editions for a list, A to Z by country."""
+    return (
+        FactSheet.objects.current()
+        .select_related("country", "bureau")
+        .order_by("country__name")
+    )
 
 
 def home(request):
-    countries = list(Country.objects.with_current_sheet())
-    sheets_per_bureau = Counter(country.bureau_id for country in countries)
+    factsheets = list(current_sheets())
+    # A sheet counts for the bureau printed on it (see FactSheet.bureau).
+    sheets_per_bureau = Counter(factsheet.bureau_id for factsheet in factsheets)
     bureaus = list(Bureau.objects.all())
     for bureau in bureaus:
         bureau.sheet_count = sheets_per_bureau[bureau.pk]
-    recent = FactSheet.objects.published().select_related("country", "bureau")
+    recent = sorted(
+        factsheets, key=lambda factsheet: factsheet.updated_at, reverse=True
+    )
     return render(
         request,
         "factsheets/home.html",
         {
             "bureaus": bureaus,
-            "countries": countries,
-            "recent_factsheets": recent.order_by("-updated_at")[:5],
+            "factsheets": factsheets,
+            "recent_factsheets": recent[:5],
         },
     )
 
@@ -33,13 +45,18 @@ def bureau_detail(request, slug):
     return render(
         request,
         "factsheets/bureau_detail.html",
-        {"bureau": bureau, "countries": bureau.countries.with_current_sheet()},
+        {"bureau": bureau, "factsheets": current_sheets().filter(bureau=bureau)},
     )
 
 
 def factsheet_detail(request, country_slug):
     """The country's current sheet: its newest published edition."""
-    factsheet = FactSheet.objects.for_display().current(country_slug)
+    factsheet = (
+        FactSheet.objects.current()
+        .for_display()
+        .filter(country__slug=country_slug)
+        .first()
+    )
     if factsheet is None:
         raise Http404("No published fact sheet for this country.")
     return render(request, "factsheets/factsheet_detail.html", {"factsheet": factsheet})

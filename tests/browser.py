@@ -40,6 +40,8 @@ PAPER = {"letter": (8.5, 11), "a4": (8.27, 11.69)}
 
 
 class BrowserTestCase(StaticLiveServerTestCase):
+    # `pytest -m "not browser"` leaves these out for a quick run.
+    pytestmark = pytest.mark.browser
     host = "127.0.0.1"
 
     @pytest.fixture(autouse=True)

@@ -46,7 +46,7 @@ def make_section(factsheet, **kwargs):
 
 
 def make_assistance_line(factsheet, **kwargs):
-    kwargs.setdefault("fiscal_year", 2014)
+    kwargs.setdefault("year", 2014)
     kwargs.setdefault("amount_usd", "135400000")
     kwargs.setdefault("kind", AssistanceLine.Kind.ACTUAL)
     return AssistanceLine.objects.create(factsheet=factsheet, **kwargs)

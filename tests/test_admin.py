@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib.auth.models import User
 from django.test import TestCase
 from django.urls import reverse
@@ -14,12 +16,14 @@ from factsheets.models import (
 from tests.factories import make_bureau, make_country, make_full_factsheet
 
 INLINES = {
-    "sections": ["position", "heading", "body"],
+    "sections": ["position", "heading", "body", "shows_assistance", "shows_officials"],
     "assistance_lines": [
         "position",
-        "fiscal_year",
-        "fiscal_year_end",
+        "period",
+        "year",
+        "year_end",
         "kind",
+        "qualifier",
         "amount_usd",
         "agency",
         "note",
@@ -40,6 +44,7 @@ def sheet_form_data(sheet_fields, initial=None, **rows):
         "status": "draft",
         "title": "",
         "bureau": "",
+        "notice": "",
         "lead": "",
         "related_links_intro": "",
         "loaded_updated_at": "",
@@ -55,6 +60,13 @@ def sheet_form_data(sheet_fields, initial=None, **rows):
             for name, value in form.items():
                 data[f"{prefix}-{i}-{name}"] = value
     return data
+
+
+def form_value(value):
+    """A stored value as a browser would post it back."""
+    if value is None or value is False:
+        return ""
+    return "on" if value is True else str(value)
 
 
 def full_rows():
@@ -74,10 +86,12 @@ def full_rows():
         "assistance_lines": [
             {
                 "position": "1",
-                "fiscal_year": "2016",
-                "fiscal_year_end": "2020",
+                "period": "fiscal",
+                "year": "2016",
+                "year_end": "2020",
                 "kind": "planned",
-                "amount_usd": "690000000",
+                "qualifier": "",
+                "amount_usd": "$690 million",
                 "agency": "USAID",
                 "note": "",
             },
@@ -142,7 +156,10 @@ class FactSheetAddTests(AdminTestCase):
         self.assertEqual(
             sheet.sections.all()[1].body, "<ol><li>First</li><li>Second</li></ol>"
         )
-        self.assertEqual(sheet.assistance_lines.get().fiscal_year_label, "FY 2016-2020")
+        line = sheet.assistance_lines.get()
+        self.assertEqual(
+            (line.period_label, line.amount_usd), ("FY 2016-2020", 690_000_000)
+        )
         self.assertEqual(sheet.officials.get().name, "A. Diplomat")
         self.assertEqual(
             [link.url for link in sheet.related_links.all()],
@@ -171,16 +188,86 @@ class FactSheetAddTests(AdminTestCase):
             response, "assistance_lines", "amount_usd", "An amount cannot be negative."
         )
 
-    def test_reversed_fiscal_year_range_is_rejected(self):
-        response = self.post(
-            assistance_lines=(0, {"fiscal_year": "2020", "fiscal_year_end": "2016"})
-        )
+    def test_reversed_year_range_is_rejected(self):
+        response = self.post(assistance_lines=(0, {"year": "2020", "year_end": "2016"}))
         self.assertRejected(
             response,
             "assistance_lines",
-            "fiscal_year_end",
-            "The last fiscal year cannot come before the first.",
+            "year_end",
+            "The last year cannot come before the first.",
         )
+
+    def test_a_year_without_a_period_or_a_period_without_a_year_is_rejected(self):
+        response = self.post(assistance_lines=(0, {"year": "", "year_end": ""}))
+        self.assertRejected(
+            response,
+            "assistance_lines",
+            "year",
+            "Enter the year, or choose “No period”",
+        )
+        response = self.post(assistance_lines=(0, {"period": "none"}))
+        self.assertRejected(
+            response, "assistance_lines", "period", "A line with no period has no year"
+        )
+
+    def test_amounts_are_accepted_as_sheets_write_them(self):
+        cases = {
+            "$135.4 million": Decimal("135400000"),
+            "2.375 billion": Decimal("2375000000"),
+            "135,400,000": Decimal("135400000"),
+            "$80,000": Decimal("80000"),
+        }
+        for written, stored in cases.items():
+            with self.subTest(written=written):
+                FactSheet.objects.all().delete()
+                response = self.post(assistance_lines=(0, {"amount_usd": written}))
+                self.assertEqual(response.status_code, 302)
+                self.assertEqual(AssistanceLine.objects.get().amount_usd, stored)
+
+    def test_an_amount_that_is_not_one_is_rejected_with_examples(self):
+        response = self.post(assistance_lines=(0, {"amount_usd": "lots"}))
+        self.assertRejected(
+            response,
+            "assistance_lines",
+            "amount_usd",
+            "Enter an amount in dollars as the sheet writes it, such as “$135.4 million”",
+        )
+
+    def test_a_qualifier_and_a_year_with_no_period_are_saved_and_shown(self):
+        response = self.post(
+            assistance_lines=(
+                0,
+                {
+                    "period": "none",
+                    "year": "",
+                    "year_end": "",
+                    "qualifier": "nearly",
+                    "kind": "actual",
+                    "amount_usd": "$900 million",
+                },
+            )
+        )
+        self.assertEqual(response.status_code, 302)
+        line = AssistanceLine.objects.get()
+        self.assertEqual(
+            (line.period_label, line.amount_text),
+            ("Total to date", "nearly $900 million"),
+        )
+
+    def test_protocol_relative_link_is_saved_as_https(self):
+        response = self.post(related_links=(0, {"url": "//2009-2017.state.gov/r/pa/"}))
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            RelatedLink.objects.get(position=1).url, "https://2009-2017.state.gov/r/pa/"
+        )
+
+    def test_disguised_off_site_links_are_rejected(self):
+        for url in ["/\\evil.example/x", "/\t/evil.example/y"]:
+            with self.subTest(url=url):
+                response = self.post(related_links=(0, {"url": url}))
+                self.assertRejected(
+                    response, "related_links", "url", "cannot contain backslashes"
+                )
 
     def test_javascript_link_is_rejected(self):
         response = self.post(related_links=(0, {"url": "javascript:alert(1)"}))
@@ -200,6 +287,54 @@ class FactSheetAddTests(AdminTestCase):
         self.assertContains(response, "U.S. Assistance to Atlantis")
         self.assertContains(response, "javascript:alert(1)")
 
+    def test_two_sections_cannot_both_hold_the_table(self):
+        response = self.post(sections=(1, {"shows_assistance": "on"}))
+        self.assertEqual(response.status_code, 302)
+        FactSheet.objects.all().delete()
+        rows = full_rows()
+        for row in rows["sections"]:
+            row["shows_assistance"] = "on"
+        data = sheet_form_data(
+            {"country": str(self.country.pk), "issued_on": "2026-11-01"}, **rows
+        )
+        response = self.client.post(self.url, data)
+        self.assertContains(response, "Another section is ticked for this already.")
+        self.assertNothingSaved()
+
+    def test_a_notice_is_saved_sanitized(self):
+        data = sheet_form_data(
+            {
+                "country": str(self.country.pk),
+                "issued_on": "2026-11-01",
+                "notice": '<p>See <a href="https://www.state.gov/">the newest</a>.'
+                "<script>x()</script></p>",
+            },
+            **full_rows(),
+        )
+        self.assertEqual(self.client.post(self.url, data).status_code, 302)
+        self.assertEqual(
+            FactSheet.objects.get().notice,
+            '<p>See <a href="https://www.state.gov/" rel="noopener noreferrer">the '
+            "newest</a>.</p>",
+        )
+
+    def test_publishing_without_an_issue_date_is_refused(self):
+        data = sheet_form_data(
+            {"country": str(self.country.pk), "status": "published"}, **full_rows()
+        )
+        response = self.client.post(self.url, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.context["adminform"].form.errors["issued_on"],
+            ["A sheet needs its issue date to be published."],
+        )
+        self.assertNothingSaved()
+
+    def test_a_draft_may_be_saved_without_an_issue_date(self):
+        data = sheet_form_data({"country": str(self.country.pk)}, **full_rows())
+        self.assertEqual(self.client.post(self.url, data).status_code, 302)
+        self.assertIsNone(FactSheet.objects.get().issued_on)
+
     def test_hostile_rich_text_is_sanitized_through_the_admin(self):
         self.post(
             sections=(
@@ -210,7 +345,7 @@ class FactSheetAddTests(AdminTestCase):
             )
         )
         self.assertEqual(
-            Section.objects.get(position=1).body,
+            Section.objects.get(heading="").body,
             '<p>Hi<a rel="noopener noreferrer">x</a></p>',
         )
 
@@ -229,10 +364,7 @@ class FactSheetChangeTests(AdminTestCase):
                 {
                     "id": str(obj.pk),
                     "factsheet": str(sheet.pk),
-                    **{
-                        f: "" if getattr(obj, f) is None else str(getattr(obj, f))
-                        for f in fields
-                    },
+                    **{f: form_value(getattr(obj, f)) for f in fields},
                 }
                 for obj in getattr(sheet, prefix).all()
             ]
@@ -282,6 +414,41 @@ class FactSheetChangeTests(AdminTestCase):
             [link.title for link in self.sheet.related_links.all()][-1], "Added"
         )
         self.assertEqual(self.sheet.related_links.count(), 2)
+
+    def test_swap_two_section_headings_in_one_save(self):
+        rows = self.existing_rows()
+        first, second = rows["sections"]
+        first["heading"], second["heading"] = second["heading"], first["heading"]
+        response = self.client.post(self.url, self.form_data(rows))
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            [s.heading for s in self.sheet.sections.all()],
+            [first["heading"], second["heading"]],
+        )
+
+    def test_rename_into_a_heading_another_row_is_leaving(self):
+        rows = self.existing_rows()
+        first, second = rows["sections"]
+        old = second["heading"]
+        first["heading"], second["heading"] = old, "Something New"
+        response = self.client.post(self.url, self.form_data(rows))
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(
+            [s.heading for s in self.sheet.sections.all()], [old, "Something New"]
+        )
+
+    def test_duplicate_headings_are_refused_on_change(self):
+        rows = self.existing_rows()
+        rows["sections"][1]["heading"] = rows["sections"][0]["heading"].upper()
+        response = self.client.post(self.url, self.form_data(rows))
+        self.assertContains(response, "Another section of this sheet has this heading.")
+
+    def test_amounts_are_shown_for_editing_as_a_sheet_writes_them(self):
+        line = self.sheet.assistance_lines.first()
+        line.amount_usd = Decimal("2375000000")
+        line.save()
+        response = self.client.get(self.url)
+        self.assertContains(response, 'value="$2.375 billion"')
 
     def test_bad_input_on_change_saves_nothing(self):
         rows = self.existing_rows()

@@ -149,7 +149,7 @@ class EditorJourneyTests(BrowserTestCase):
         )
 
         self.add_row("assistance_lines")
-        self.fill("assistance_lines-0-fiscal_year", "2026")
+        self.fill("assistance_lines-0-year", "2026")
         self.fill("assistance_lines-0-amount_usd", "-5")
         self.fill("assistance_lines-0-agency", "USAID")
 

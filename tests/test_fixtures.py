@@ -92,11 +92,11 @@ class FixtureTests(TestCase):
         )
         self.assertEqual(
             [
-                (a.fiscal_year_label, a.amount_label, a.kind, a.agency)
+                (a.period_label, a.amount_text, a.kind, a.agency)
                 for a in sheet.assistance_lines.all()
             ],
             [
-                ("FY 2014", "$135.4 million", "actual", ""),
+                ("FY 2014", "more than $135.4 million", "actual", ""),
                 ("FY 2015", "$130 million", "requested", ""),
                 ("FY 2016-2020", "$690 million", "planned", "USAID"),
             ],

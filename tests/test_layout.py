@@ -124,7 +124,6 @@ class PhoneLayoutTests(BrowserTestCase):
             "lead": ".factsheet__lead",
             "contents": ".factsheet__contents",
             "sections": ".factsheet__section",
-            "key facts": ".factsheet__facts",
             "related links": ".factsheet__related",
         }
         blocks = {}
@@ -143,7 +142,16 @@ class PhoneLayoutTests(BrowserTestCase):
         sections = [r for name, r in blocks.items() if name.startswith("sections")]
         related = blocks["related links 1"]
         self.assertGreaterEqual(related["top"], sections[-1]["bottom"])
-        self.assertGreaterEqual(related["top"], blocks["key facts 1"]["bottom"])
+        # The table and the officials sit inside their sections, in the same column.
+        for selector in (".table-scroll", ".officials"):
+            inner = self.rect(self.browser.find_element(By.CSS_SELECTOR, selector))
+            self.assertTrue(
+                any(
+                    s["top"] <= inner["top"] and inner["bottom"] <= s["bottom"]
+                    for s in sections
+                ),
+                f"{selector} is outside every section",
+            )
 
     def test_assistance_table_scrolls_inside_its_own_box(self):
         self.open(PAGES["sheet"])
@@ -221,8 +229,8 @@ class NoScriptTests(BrowserTestCase):
             self.browser.find_element(By.TAG_NAME, "h1").text,
             "U.S. Relations With Mali",
         )
-        self.browser.find_element(By.LINK_TEXT, "Key facts").click()
-        self.assertTrue(self.browser.current_url.endswith("#key-facts"))
+        self.browser.find_element(By.LINK_TEXT, "Bilateral Representation").click()
+        self.assertTrue(self.browser.current_url.endswith("#bilateral-representation"))
         self.browser.find_element(By.LINK_TEXT, "Bureau of African Affairs").click()
         self.assertEqual(
             self.browser.current_url, self.live_server_url + PAGES["bureau"]

@@ -2,7 +2,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.test import TestCase
 
 from factsheets.models import AssistanceLine, FactSheet, RelatedLink, Section
@@ -23,10 +23,46 @@ class FactSheetTests(TestCase):
         self.assertEqual(sheet.bureau, bureau)
         self.assertEqual(sheet.title, "U.S. Relations With Mali")
         self.assertEqual(
-            sheet.related_links_intro,
+            sheet.links_intro,
             "More information about Mali is available from the Department of State "
             "and other sources, some of which are listed here:",
         )
+
+    def test_generated_sentences_use_the_sentence_form_of_the_name(self):
+        gambia = make_country(name="The Gambia", sentence_name="the Gambia")
+        sheet = make_factsheet(country=gambia)
+        self.assertEqual(sheet.title, "U.S. Relations With The Gambia")
+        self.assertEqual(
+            sheet.links_intro,
+            "More information about the Gambia is available from the Department of "
+            "State and other sources, some of which are listed here:",
+        )
+        self.assertEqual(
+            sheet.layout.assistance_caption, "U.S. assistance to the Gambia"
+        )
+        self.assertEqual(make_country(name="Mali").in_sentence, "Mali")
+
+    def test_generated_words_come_from_settings(self):
+        wording = {
+            "title": "Relations with {country}",
+            "related_links_intro": "Read more about {country} from the {department}:",
+            "assistance_caption": "Aid to {country}",
+            "officials_heading": "Officials",
+            "key_facts_heading": "Facts",
+        }
+        with self.settings(
+            FACTSHEET_WORDING=wording, DEPARTMENT_SHORT_NAME="Foreign Ministry"
+        ):
+            sheet = make_factsheet(country=make_country(name="Ruritania"))
+            self.assertEqual(sheet.title, "Relations with Ruritania")
+            self.assertEqual(
+                sheet.links_intro,
+                "Read more about Ruritania from the Foreign Ministry:",
+            )
+
+    def test_an_edited_links_intro_is_kept(self):
+        sheet = make_factsheet(related_links_intro="See also:")
+        self.assertEqual(sheet.links_intro, "See also:")
 
     def test_given_bureau_and_title_are_kept(self):
         other = make_bureau()
@@ -55,7 +91,22 @@ class FactSheetTests(TestCase):
             issued_on=datetime.date(2016, 1, 1),
             status=FactSheet.Status.DRAFT,
         )
-        self.assertEqual(FactSheet.objects.current(country.slug), newest)
+        make_factsheet(issued_on=datetime.date(2011, 1, 1))
+        self.assertEqual(FactSheet.objects.current().get(country=country), newest)
+        self.assertEqual(FactSheet.objects.current().count(), 2)
+
+    def test_a_draft_may_wait_for_its_issue_date_but_cannot_be_published_without(self):
+        draft = make_factsheet(issued_on=None, status=FactSheet.Status.DRAFT)
+        self.assertIn("no issue date", str(draft))
+        draft.status = FactSheet.Status.PUBLISHED
+        with self.assertRaises(ValidationError) as caught:
+            draft.full_clean()
+        self.assertEqual(
+            caught.exception.message_dict["issued_on"],
+            ["A sheet needs its issue date to be published."],
+        )
+        with self.assertRaises(IntegrityError):
+            draft.save()
 
     def test_one_sheet_per_country_and_date(self):
         sheet = make_factsheet()
@@ -68,20 +119,17 @@ class FactSheetTests(TestCase):
 
 
 class SectionTests(TestCase):
-    def test_anchor_comes_from_the_heading(self):
-        section = make_section(
-            make_factsheet(), heading="Mali's Membership in International Organizations"
-        )
-        self.assertEqual(
-            section.anchor, "malis-membership-in-international-organizations"
-        )
-
-    def test_headings_are_unique_within_a_sheet(self):
+    def test_swapping_two_headings_in_one_go_is_allowed(self):
         sheet = make_factsheet()
-        make_section(sheet, heading="Bilateral Representation")
-        make_section(make_factsheet(), heading="Bilateral Representation")
-        with self.assertRaises(IntegrityError):
-            make_section(sheet, heading="Bilateral Representation")
+        first = make_section(sheet, heading="Bilateral Representation")
+        second = make_section(sheet, heading="U.S. Assistance to Mali")
+        first.heading, second.heading = second.heading, first.heading
+        first.save()
+        second.save()
+        self.assertEqual(
+            sorted(sheet.sections.values_list("heading", flat=True)),
+            ["Bilateral Representation", "U.S. Assistance to Mali"],
+        )
 
     def test_several_sections_may_have_no_heading(self):
         sheet = make_factsheet()
@@ -115,30 +163,88 @@ class AssistanceLineTests(TestCase):
 
     def test_range_cannot_end_before_it_starts(self):
         with self.assertRaises(IntegrityError):
-            make_assistance_line(self.sheet, fiscal_year=2020, fiscal_year_end=2016)
+            make_assistance_line(self.sheet, year=2020, year_end=2016)
 
-    def test_clean_names_the_field_of_a_reversed_range(self):
-        line = AssistanceLine(
-            factsheet=self.sheet, fiscal_year=2020, fiscal_year_end=2016, amount_usd=1
-        )
-        with self.assertRaises(ValidationError) as caught:
-            line.full_clean()
-        self.assertIn("fiscal_year_end", caught.exception.message_dict)
+    def test_a_year_goes_with_a_period_and_none_without(self):
+        for fields in [
+            {"period": "fiscal", "year": None},
+            {"period": "calendar", "year": None},
+            {"period": "none", "year": 2014},
+            {"period": "none", "year": None, "year_end": 2016},
+        ]:
+            with self.subTest(**fields), self.assertRaises(IntegrityError):
+                with transaction.atomic():
+                    make_assistance_line(self.sheet, **fields)
+
+    def test_clean_names_the_field_at_fault(self):
+        cases = [
+            ({"year": 2020, "year_end": 2016}, "year_end"),
+            ({"period": "fiscal", "year": None}, "year"),
+            ({"period": "none", "year": 2014}, "period"),
+        ]
+        for fields, field in cases:
+            with self.subTest(**fields):
+                line = AssistanceLine(
+                    factsheet=self.sheet, amount_usd=1, **{"year": 2014, **fields}
+                )
+                with self.assertRaises(ValidationError) as caught:
+                    line.full_clean()
+                self.assertIn(field, caught.exception.message_dict)
+
+    def test_amounts_are_stored_exactly_as_written(self):
+        cases = {
+            "$135.4 million": "135400000.00",
+            "2.375 billion": "2375000000.00",
+            "135,400,000": "135400000.00",
+            "$80,000": "80000.00",
+            "$4.125 billion": "4125000000.00",
+            "999,995,000": "999995000.00",
+        }
+        for written, stored in cases.items():
+            with self.subTest(written=written):
+                line = make_assistance_line(self.sheet, amount_usd=written)
+                line.refresh_from_db()
+                self.assertEqual(line.amount_usd, Decimal(stored))
 
     def test_labels(self):
         cases = [
-            ((2014, None, "135400000"), ("FY 2014", "$135.4 million")),
-            ((2016, 2020, "690000000"), ("FY 2016-2020", "$690 million")),
-            ((2015, 2015, "2500000000"), ("FY 2015", "$2.5 billion")),
-            ((2015, None, "80000"), ("FY 2015", "$80,000")),
-            ((2015, None, "1234.50"), ("FY 2015", "$1,234.50")),
+            (("fiscal", 2014, None, "", "135400000"), ("FY 2014", "$135.4 million")),
+            (
+                ("fiscal", 2014, None, "more than", "135400000"),
+                ("FY 2014", "more than $135.4 million"),
+            ),
+            (("fiscal", 2016, 2020, "", "690000000"), ("FY 2016-2020", "$690 million")),
+            (("fiscal", 2015, 2015, "", "2500000000"), ("FY 2015", "$2.5 billion")),
+            (
+                ("calendar", 2017, None, "about", "2375000000"),
+                ("2017", "about $2.375 billion"),
+            ),
+            (
+                ("calendar", 2010, 2015, "", "4125000000"),
+                ("2010-2015", "$4.125 billion"),
+            ),
+            (
+                ("none", None, None, "nearly", "900000000"),
+                ("Total to date", "nearly $900 million"),
+            ),
+            (("fiscal", 2015, None, "", "999995000"), ("FY 2015", "$999.995 million")),
+            (("fiscal", 2015, None, "up to", "80000"), ("FY 2015", "up to $80,000")),
+            (("fiscal", 2015, None, "", "1234.50"), ("FY 2015", "$1,234.50")),
         ]
-        for (start, end, amount), expected in cases:
-            with self.subTest(amount=amount):
+        for (period, start, end, qualifier, amount), expected in cases:
+            with self.subTest(amount=amount, period=period):
                 line = AssistanceLine(
-                    fiscal_year=start, fiscal_year_end=end, amount_usd=Decimal(amount)
+                    period=period,
+                    year=start,
+                    year_end=end,
+                    qualifier=qualifier,
+                    amount_usd=Decimal(amount),
                 )
-                self.assertEqual((line.fiscal_year_label, line.amount_label), expected)
+                self.assertEqual((line.period_label, line.amount_text), expected)
+
+    def test_a_planned_total_without_a_period_is_not_to_date(self):
+        line = AssistanceLine(period="none", kind="planned", amount_usd=Decimal(5))
+        self.assertEqual(line.period_label, "Total")
 
 
 class RelatedLinkTests(TestCase):
@@ -146,25 +252,41 @@ class RelatedLinkTests(TestCase):
     def setUpTestData(cls):
         cls.sheet = make_factsheet()
 
-    def test_accepts_http_https_and_site_relative_addresses(self):
+    def test_accepts_http_https_mailto_and_site_relative_addresses(self):
         for url in [
             "https://www.state.gov/",
             "http://example.org/a",
             "/fact-sheets/mali/",
+            "mailto:press@state.gov",
         ]:
             with self.subTest(url=url):
                 link = RelatedLink(factsheet=self.sheet, title="A link", url=url)
                 link.full_clean()
+                self.assertEqual(link.url, url)
+
+    def test_protocol_relative_addresses_become_https_on_every_path(self):
+        link = RelatedLink(
+            factsheet=self.sheet, title="A", url=" //2009-2017.state.gov/r/pa/ei/bgn/"
+        )
+        link.full_clean()
+        self.assertEqual(link.url, "https://2009-2017.state.gov/r/pa/ei/bgn/")
+        saved = make_related_link(self.sheet, url="//www.state.gov/")
+        saved.refresh_from_db()
+        self.assertEqual(saved.url, "https://www.state.gov/")
 
     def test_rejects_other_addresses(self):
         bad = [
             "javascript:alert(1)",
             "JavaScript:alert(1)",
             "data:text/html,hi",
-            "//evil.example/",
             "ftp://example.org/",
             "www.state.gov",
             "https://",
+            "/\\evil.example/x",
+            "/\t/evil.example/y",
+            "/\n/evil.example/y",
+            "https://www.state.gov/\u200b",
+            "mailto:",
         ]
         for url in bad:
             with self.subTest(url=url):
@@ -173,9 +295,21 @@ class RelatedLinkTests(TestCase):
                     link.full_clean()
                 self.assertIn("url", caught.exception.message_dict)
 
+    def test_saving_a_disguised_address_by_any_path_is_refused(self):
+        with self.assertRaises(ValidationError), transaction.atomic():
+            make_related_link(self.sheet, url="/\\evil.example/x")
+        self.assertFalse(RelatedLink.objects.exists())
+
     def test_database_refuses_a_javascript_address(self):
-        with self.assertRaises(IntegrityError):
-            make_related_link(self.sheet, url="javascript:alert(1)")
+        link = make_related_link(self.sheet)
+        for url in ["javascript:alert(1)", "/\\evil.example/x"]:
+            with self.subTest(url=url), self.assertRaises(IntegrityError):
+                with transaction.atomic():
+                    RelatedLink.objects.filter(pk=link.pk).update(url=url)
+        # Even a bulk update goes through the field, which makes “//host” https.
+        RelatedLink.objects.filter(pk=link.pk).update(url="//evil.example/")
+        link.refresh_from_db()
+        self.assertEqual(link.url, "https://evil.example/")
 
     def test_links_come_in_position_order(self):
         make_related_link(self.sheet, title="B", position=2)

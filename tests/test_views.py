@@ -1,4 +1,6 @@
 import datetime
+import html
+import re
 
 from django.contrib.auth.models import User
 from django.test import RequestFactory, TestCase
@@ -33,8 +35,8 @@ class FactSheetDetailViewTests(TestCase):
         make_section(cls.sheet, heading="U.S. Assistance to Mali", position=1)
         make_assistance_line(
             cls.sheet,
-            fiscal_year=2016,
-            fiscal_year_end=2020,
+            year=2016,
+            year_end=2020,
             amount_usd=690_000_000,
             kind="planned",
             agency="USAID",
@@ -168,6 +170,215 @@ class FactSheetDetailViewTests(TestCase):
         self.assertContains(response, "&lt;b&gt;lead&lt;/b&gt;")
 
 
+def ids_and_targets(page):
+    """Every id on `page`, and every in-page link's target."""
+    return re.findall(r'\sid="([^"]*)"', page), re.findall(r'href="#([^"]*)"', page)
+
+
+class SheetPartsTests(TestCase):
+    """Where the notice, the assistance table and the officials go, and the anchors."""
+
+    def sheet(self, *headings, **kwargs):
+        country = make_country(name="The Gambia", sentence_name="the Gambia")
+        sheet = make_factsheet(country=country, **kwargs)
+        for position, heading in enumerate(headings):
+            make_section(sheet, heading=heading, position=position)
+        return sheet
+
+    def page(self, sheet):
+        response = self.client.get(sheet.get_absolute_url())
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode()
+
+    def section_of(self, page, text):
+        """The heading of the section in which `text` stands, or None outside any."""
+        at = page.index(text)
+        opened = page.rfind('<section class="factsheet__section"', 0, at)
+        closed = page.rfind("</section>", 0, at)
+        if opened < closed or opened == -1:
+            return None
+        return re.search(r"<h2[^>]*>([^<]*)</h2>", page[opened:]).group(1)
+
+    def test_table_ends_the_assistance_section_and_officials_the_representation(self):
+        sheet = self.sheet(
+            "",
+            "U.S. Security Assistance to the Gambia",
+            "Bilateral Economic Relations",
+            "Bilateral Representation",
+        )
+        make_assistance_line(sheet, qualifier="more than", amount_usd="135400000")
+        make_official(sheet, role="U.S. Ambassador to the Gambia", name="A. Diplomat")
+        page = self.page(sheet)
+        self.assertEqual(
+            self.section_of(page, 'class="assistance-table"'),
+            "U.S. Security Assistance to the Gambia",
+        )
+        self.assertEqual(
+            self.section_of(page, "<dd>A. Diplomat</dd>"), "Bilateral Representation"
+        )
+        self.assertNotIn('id="key-facts"', page)
+        self.assertNotIn("Key facts", page)
+        self.assertInHTML(
+            '<caption id="assistance-caption">U.S. assistance to the Gambia</caption>',
+            page,
+        )
+        self.assertInHTML(
+            '<data value="135400000.00">more than $135.4 million</data>', page
+        )
+
+    def test_headings_in_capitals_are_found_too(self):
+        sheet = self.sheet("U.S. ASSISTANCE TO THE GAMBIA", "BILATERAL REPRESENTATION")
+        make_assistance_line(sheet)
+        make_official(sheet)
+        page = self.page(sheet)
+        self.assertEqual(
+            self.section_of(page, 'class="assistance-table"'),
+            "U.S. ASSISTANCE TO THE GAMBIA",
+        )
+        self.assertEqual(
+            self.section_of(page, 'class="officials"'), "BILATERAL REPRESENTATION"
+        )
+
+    def test_the_section_the_editor_ticks_wins(self):
+        sheet = self.sheet("U.S. Assistance to the Gambia", "Bilateral Representation")
+        chosen = make_section(sheet, heading="Development", position=9)
+        chosen.shows_assistance = chosen.shows_officials = True
+        chosen.save()
+        make_assistance_line(sheet)
+        make_official(sheet)
+        page = self.page(sheet)
+        self.assertEqual(
+            self.section_of(page, 'class="assistance-table"'), "Development"
+        )
+        self.assertEqual(self.section_of(page, 'class="officials"'), "Development")
+
+    def test_key_facts_is_the_fallback_and_takes_only_what_no_section_took(self):
+        sheet = self.sheet("", "History", "Bilateral Representation")
+        make_assistance_line(sheet)
+        make_official(sheet)
+        page = self.page(sheet)
+        self.assertEqual(self.section_of(page, "<dd>"), "Bilateral Representation")
+        facts = page[page.index('id="key-facts"') : page.index("back-to-top")]
+        self.assertIn('class="assistance-table"', facts)
+        self.assertNotIn("<dd>", facts)
+        self.assertInHTML('<li><a href="#key-facts">Key facts</a></li>', page)
+
+    def test_several_officials_are_a_labelled_list_and_one_is_a_line(self):
+        sheet = self.sheet("Bilateral Representation")
+        make_official(sheet, role="U.S. Ambassador", name="A. Diplomat")
+        page = self.page(sheet)
+        self.assertNotIn("Principal U.S. officials", page)
+        self.assertInHTML(
+            '<dl class="officials"><div class="officials__row"><dt>U.S. Ambassador</dt>'
+            "<dd>A. Diplomat</dd></div></dl>",
+            page,
+        )
+        make_official(sheet, role="Deputy Chief of Mission", name="B. Deputy")
+        page = self.page(sheet)
+        self.assertInHTML(
+            '<h3 class="officials__heading">Principal U.S. officials</h3>', page
+        )
+        self.assertLess(page.index("A. Diplomat"), page.index("B. Deputy"))
+
+    def test_period_forms_and_the_column_heading(self):
+        cases = [
+            ([("fiscal", 2014, None)], "Fiscal year", ["FY 2014"]),
+            ([("calendar", 2017, None)], "Year", ["2017"]),
+            (
+                [("fiscal", 2016, 2020), ("calendar", 2019, None)],
+                "Year",
+                ["FY 2016-2020", "2019"],
+            ),
+            (
+                [("fiscal", 2014, None), ("none", None, None)],
+                "Period",
+                ["FY 2014", "Total to date"],
+            ),
+        ]
+        for lines, heading, labels in cases:
+            with self.subTest(heading=heading, labels=labels):
+                sheet = make_factsheet()
+                for period, year, year_end in lines:
+                    make_assistance_line(
+                        sheet, period=period, year=year, year_end=year_end
+                    )
+                page = self.page(sheet)
+                self.assertInHTML(f'<th scope="col">{heading}</th>', page)
+                for label in labels:
+                    self.assertInHTML(f'<th scope="row">{label}</th>', page)
+
+    def test_amounts_show_the_precision_entered(self):
+        sheet = make_factsheet()
+        for amount in ["2375000000", "4125000000", "999995000", "80000"]:
+            make_assistance_line(sheet, amount_usd=amount)
+        page = self.page(sheet)
+        for label in [
+            "$2.375 billion",
+            "$4.125 billion",
+            "$999.995 million",
+            "$80,000",
+        ]:
+            self.assertIn(f">{label}</data>", page)
+
+    def test_the_notice_is_above_the_lead_and_not_part_of_it(self):
+        sheet = self.sheet(
+            "History",
+            lead="More information about the Gambia is available on the Gambia Page.",
+            notice='<p>This series is no longer updated. See <a href="https://www.'
+            'state.gov/u-s-relations-with-the-gambia/">the current sheet</a>.</p>',
+        )
+        page = self.page(sheet)
+        self.assertInHTML(
+            '<div class="factsheet__notice rich-text" role="note"><p>This series is no '
+            'longer updated. See <a href="https://www.state.gov/u-s-relations-with-the'
+            '-gambia/" rel="noopener noreferrer">the current sheet</a>.</p></div>',
+            page,
+        )
+        self.assertLess(page.index("factsheet__notice"), page.index("factsheet__lead"))
+        lead = re.search(r'<p class="factsheet__lead">(.*?)</p>', page).group(1)
+        self.assertNotIn("no longer updated", lead)
+
+    def test_anchors_are_unique_and_non_empty(self):
+        headings = [
+            "Key Facts",
+            "More Information",
+            "Main",
+            "Top",
+            "Отношения с США",
+            "Отношения с США!",
+            "关系",
+            "!!!",
+            "U.S.-Gambia Relations",
+            "U.S. Gambia Relations",
+        ]
+        sheet = self.sheet("", *headings)
+        make_assistance_line(sheet)
+        make_official(sheet)
+        make_related_link(sheet)
+        page = self.page(sheet)
+        ids, targets = ids_and_targets(page)
+        self.assertEqual(len(ids), len(set(ids)), sorted(ids))
+        self.assertNotIn("", ids)
+        self.assertIn("key-facts", ids)
+        for target in targets:
+            self.assertIn(target, ids)
+        # Every heading's link in the contents leads to that heading.
+        for heading in headings:
+            href = re.search(
+                rf'<a href="#([^"]+)">{re.escape(html.escape(heading))}</a>', page
+            )
+            self.assertIsNotNone(href, heading)
+            self.assertIn(f'<h2 id="{href.group(1)}">', page)
+
+    def test_a_sheet_without_an_issue_date_can_be_previewed(self):
+        sheet = make_factsheet(issued_on=None, status=FactSheet.Status.DRAFT)
+        self.client.force_login(
+            User.objects.create_user("e", password="pw", is_staff=True)
+        )
+        response = self.client.get(sheet.get_preview_url())
+        self.assertContains(response, "No issue date yet")
+
+
 class PublishingTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -247,7 +458,7 @@ class HomeViewTests(TestCase):
     def test_lists_countries_with_a_published_sheet_a_to_z_with_the_current_date(self):
         response = self.client.get("/")
         self.assertEqual(
-            [c.name for c in response.context["countries"]], ["Mali", "Niger"]
+            [s.country.name for s in response.context["factsheets"]], ["Mali", "Niger"]
         )
         self.assertContains(
             response, '<a href="/fact-sheets/mali/">Mali</a>', html=True
@@ -271,13 +482,19 @@ class HomeViewTests(TestCase):
             response, '<span class="bureau-list__count">0 sheets</span>', html=True
         )
 
-    def test_lists_recently_updated_published_sheets(self):
+    def test_lists_recently_updated_current_sheets_only(self):
+        # The 2012 Mali sheet is edited last, but the 2015 one is current.
+        old = FactSheet.objects.get(issued_on=datetime.date(2012, 1, 1))
+        old.lead = "A correction to an old edition."
+        old.save()
         recent = self.client.get("/").context["recent_factsheets"]
-        self.assertTrue(recent)
-        self.assertTrue(all(sheet.is_published for sheet in recent))
+        self.assertEqual(
+            [(s.country.name, s.issued_on.year) for s in recent],
+            [("Mali", 2015), ("Niger", 2014)],
+        )
 
     def test_query_count(self):
-        with self.assertNumQueries(3):
+        with self.assertNumQueries(2):
             self.client.get("/")
 
     def test_bureau_page_lists_its_countries(self):
@@ -285,10 +502,46 @@ class HomeViewTests(TestCase):
             reverse("factsheets:bureau", args=["african-affairs"])
         )
         self.assertEqual(
-            [c.name for c in response.context["countries"]], ["Mali", "Niger"]
+            [s.country.name for s in response.context["factsheets"]], ["Mali", "Niger"]
         )
         self.assertContains(response, "<h1>Bureau of African Affairs</h1>", html=True)
         self.assertEqual(self.client.get("/bureaus/nowhere/").status_code, 404)
+
+
+class BureauRuleTests(TestCase):
+    """A sheet belongs to the bureau printed on it, on every page that lists it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.af = make_bureau(name="Bureau of African Affairs", slug="af")
+        cls.nea = make_bureau(name="Bureau of Near Eastern Affairs", slug="nea")
+        # Printed by NEA although the country is AF's today.
+        cls.sheet = make_factsheet(
+            country=make_country(name="Sudan", slug="sudan", bureau=cls.af),
+            bureau=cls.nea,
+        )
+
+    def test_the_sheet_is_on_the_page_of_the_bureau_printed_on_it(self):
+        nea = self.client.get(self.nea.get_absolute_url())
+        af = self.client.get(self.af.get_absolute_url())
+        self.assertEqual(list(nea.context["factsheets"]), [self.sheet])
+        self.assertEqual(list(af.context["factsheets"]), [])
+
+    def test_home_counts_it_for_that_bureau_and_the_sheet_links_there(self):
+        home = self.client.get("/")
+        counts = {b.slug: b.sheet_count for b in home.context["bureaus"]}
+        self.assertEqual(counts, {"af": 0, "nea": 1})
+        page = self.client.get(self.sheet.get_absolute_url())
+        self.assertContains(
+            page,
+            '<a class="factsheet__bureau" href="/bureaus/nea/">Bureau of Near Eastern '
+            "Affairs</a>",
+            html=True,
+        )
+
+    def test_a_new_sheet_takes_the_country_bureau(self):
+        sheet = make_factsheet(country=make_country(bureau=self.af))
+        self.assertEqual(sheet.bureau, self.af)
 
 
 class FaviconTests(TestCase):

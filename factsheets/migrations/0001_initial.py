@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import factsheets.models
+import factsheets.links
 from django.db import migrations, models
 
 
@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField(default=0, help_text='Rows are shown from the lowest number up.')),
                 ('title', models.CharField(max_length=200)),
-                ('url', models.CharField(help_text='https://… for another site, or /… for a page on this site.', max_length=500, validators=[factsheets.models.validate_link_url], verbose_name='address')),
+                ('url', models.CharField(help_text='https://… for another site, or /… for a page on this site.', max_length=500, validators=[factsheets.links.validate_link], verbose_name='address')),
                 ('factsheet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='related_links', to='factsheets.factsheet')),
             ],
             options={
