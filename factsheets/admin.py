@@ -1,8 +1,14 @@
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
+from factsheets.forms import ImportForm
+from factsheets.importers.store import ImportRefused, save_draft
 from factsheets.models import (
     AssistanceLine,
     Bureau,
@@ -137,14 +143,24 @@ class FactSheetAdmin(admin.ModelAdmin):
     search_fields = ["title", "country__name", "lead"]
     date_hierarchy = "issued_on"
     autocomplete_fields = ["country", "bureau"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "import_report"]
     fieldsets = [
         (
             None,
             {"fields": ["country", "bureau", "title", "kind", "issued_on", "status"]},
         ),
         ("Text", {"fields": ["notice", "lead", "related_links_intro"]}),
-        (None, {"fields": ["loaded_updated_at", "created_at", "updated_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "loaded_updated_at",
+                    "created_at",
+                    "updated_at",
+                    "import_report",
+                ]
+            },
+        ),
     ]
     inlines = [SectionInline, AssistanceLineInline, OfficialInline, RelatedLinkInline]
     save_on_top = True
@@ -160,14 +176,85 @@ class FactSheetAdmin(admin.ModelAdmin):
         # Drafts have no public page yet; editors see them in the preview.
         return obj.get_absolute_url() if obj.is_published else obj.get_preview_url()
 
+    @admin.display(description="last import")
+    def import_report(self, obj):
+        record = obj.imports.first() if obj.pk else None
+        if record is None:
+            return "Not imported."
+        items = format_html_join(
+            "", "<li>{}</li>", ((w,) for w in record.report.get("warnings", []))
+        )
+        return format_html(
+            "From {} on {}.{}",
+            record.source,
+            record.imported_at.strftime("%B %d, %Y, %H:%M"),
+            format_html(" Still to check:<ul>{}</ul>", items) if items else "",
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="factsheets_factsheet_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Import an old sheet as a draft, then show it with what is left to check."""
+        if not (
+            self.has_add_permission(request) and self.has_change_permission(request)
+        ):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+        else:
+            form = ImportForm()
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = save_draft(
+                    data["sheet"],
+                    source=data["source"],
+                    fingerprint=data["fingerprint"],
+                    user=request.user,
+                    replace_edits=data["replace_edits"],
+                )
+            except ImportRefused as error:
+                form.add_error(None, f"Nothing was imported: {error}")
+            else:
+                verb = "Created" if saved.created else "Updated"
+                self.message_user(
+                    request,
+                    f"{verb} the draft “{saved.factsheet}”. It is not published.",
+                    messages.SUCCESS,
+                )
+                for warning in data["sheet"].warnings:
+                    self.message_user(request, f"Check: {warning}", messages.WARNING)
+                return redirect(
+                    reverse(
+                        "admin:factsheets_factsheet_change", args=[saved.factsheet.pk]
+                    )
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "title": "Import an old sheet",
+        }
+        return TemplateResponse(
+            request, "admin/factsheets/factsheet/import_form.html", context
+        )
+
 
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
     list_display = ["name", "sentence_name", "slug", "bureau"]
     list_filter = ["bureau"]
     list_select_related = ["bureau"]
-    search_fields = ["name", "sentence_name", "slug"]
-    fields = ["name", "sentence_name", "slug", "bureau"]
+    search_fields = ["name", "sentence_name", "slug", "other_names"]
+    fields = ["name", "sentence_name", "slug", "bureau", "other_names"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["bureau"]
 

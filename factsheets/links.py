@@ -68,6 +68,8 @@ class LinkField(models.CharField):
         return safe_href(value) or value
 
     def pre_save(self, model_instance, add):
-        value = clean_link(getattr(model_instance, self.attname))
+        value = getattr(model_instance, self.attname)
+        if value or not self.blank:
+            value = clean_link(value)
         setattr(model_instance, self.attname, value)
         return value

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -65,6 +66,11 @@ class Country(models.Model):
         related_name="countries",
         help_text="The bureau that covers the country now; new sheets start with it.",
     )
+    other_names = models.TextField(
+        blank=True,
+        help_text="Other names old sheets use for the country, one a line, e.g. "
+        "“Swaziland” or “Republic of Korea”. The importer recognises them.",
+    )
 
     objects = NaturalKeyManager()
 
@@ -85,6 +91,12 @@ class Country(models.Model):
     def in_sentence(self):
         """The name as a sentence says it: “the Gambia”, “Mali”."""
         return self.sentence_name or self.name
+
+    @property
+    def all_names(self):
+        """Every name the country goes by: its name, sentence form and other names."""
+        names = [self.name, self.sentence_name, *self.other_names.splitlines()]
+        return [name.strip() for name in names if name.strip()]
 
 
 class FactSheetQuerySet(models.QuerySet):
@@ -422,7 +434,10 @@ class RelatedLink(OrderedChild):
     url = LinkField(
         "address",
         max_length=500,
-        help_text="https://… for another site, or /… for a page on this site.",
+        blank=True,
+        help_text="https://… for another site, or /… for a page on this site. Empty "
+        "only while the address is unknown (an imported title, say): the title is then "
+        "printed as plain text.",
     )
 
     class Meta(OrderedChild.Meta):
@@ -430,7 +445,8 @@ class RelatedLink(OrderedChild):
             # What factsheets.links.clean_link lets through, as far as SQL can say.
             models.CheckConstraint(
                 condition=(
-                    Q(url__istartswith="http://")
+                    Q(url="")
+                    | Q(url__istartswith="http://")
                     | Q(url__istartswith="https://")
                     | Q(url__istartswith="mailto:")
                     | Q(url__startswith="#")
@@ -443,3 +459,30 @@ class RelatedLink(OrderedChild):
 
     def __str__(self):
         return self.title
+
+
+class ImportRecord(models.Model):
+    """One import of an old page into a draft: where it came from and what was found."""
+
+    factsheet = models.ForeignKey(
+        FactSheet, on_delete=models.CASCADE, related_name="imports"
+    )
+    source = models.CharField(
+        max_length=500,
+        help_text="The page's own address when it names one, else the file's name, "
+        "else a fingerprint of the pasted text. A new import of the same source updates "
+        "the same draft.",
+    )
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the text read.")
+    report = models.JSONField(default=dict)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        get_latest_by = ["imported_at", "pk"]
+
+    def __str__(self):
+        return f"{self.source} ({self.imported_at:%Y-%m-%d %H:%M})"

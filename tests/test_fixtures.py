@@ -2,63 +2,12 @@
 
 import html
 import re
-from html.parser import HTMLParser
-from pathlib import Path
 
 from django.core.management import call_command
 from django.test import TestCase
 
 from factsheets.models import Bureau, Country, FactSheet
-
-SEED = Path(__file__).parent / "data" / "mali-2015-seed.txt"
-
-
-def seed_lines():
-    return [
-        line.strip()
-        for line in SEED.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-
-
-def content_lines():
-    """The seed's content: from the lead line to the last related link."""
-    lines = seed_lines()
-    start = next(
-        i
-        for i, line in enumerate(lines)
-        if line.startswith("More information about Mali is available on")
-    )
-    end = lines.index("Travel and Business Information")
-    return lines[start : end + 1]
-
-
-def sentences(paragraph):
-    return [s for s in re.split(r"(?<=[.;:!?])\s+(?=[A-Z“\"(0-9])", paragraph) if s]
-
-
-class TextOf(HTMLParser):
-    """Visible text of a page, whitespace folded."""
-
-    def __init__(self):
-        super().__init__()
-        self.parts, self.skip = [], 0
-
-    def handle_starttag(self, tag, attrs):
-        self.skip += tag in ("script", "style", "title")
-
-    def handle_endtag(self, tag):
-        self.skip -= tag in ("script", "style", "title")
-
-    def handle_data(self, data):
-        if not self.skip:
-            self.parts.append(data)
-
-    @classmethod
-    def of(cls, page):
-        parser = cls()
-        parser.feed(page)
-        return re.sub(r"\s+", " ", "".join(parser.parts))
+from tests.seed import TextOf, content_lines, sentences
 
 
 class FixtureTests(TestCase):

@@ -1,0 +1,50 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from factsheets.importers import UnreadableSource, read_source
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    """An old sheet to import: an uploaded page or capture, or pasted text."""
+
+    file = forms.FileField(
+        required=False,
+        help_text="A saved page (.html) or a text capture (.txt), at most 5 MB.",
+    )
+    text = forms.CharField(
+        label="Or paste its text",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 80}),
+    )
+    replace_edits = forms.BooleanField(
+        label="Replace edits",
+        required=False,
+        help_text="Update the sheet's draft even if someone has edited it since its "
+        "last import: their edits are lost.",
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        upload, text = cleaned_data.get("file"), cleaned_data.get("text", "")
+        if bool(upload) == bool(text.strip()):
+            raise ValidationError("Upload a file or paste the text: one of the two.")
+        if upload and upload.size > MAX_UPLOAD:
+            raise ValidationError("The file is larger than 5 MB.")
+        data = upload.read() if upload else text
+        try:
+            cleaned_data["sheet"], cleaned_data["fingerprint"] = read_source(
+                data, upload.name if upload else ""
+            )
+        except UnreadableSource as error:
+            raise ValidationError(f"Nothing was imported: {error}") from error
+        sheet = cleaned_data["sheet"]
+        # The page's own address identifies it best; then the file's name.
+        cleaned_data["source"] = (
+            sheet.address
+            or (upload and upload.name)
+            or f"pasted text {cleaned_data['fingerprint'][:16]}"
+        )
+        return cleaned_data

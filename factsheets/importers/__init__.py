@@ -1,0 +1,59 @@
+"""Old fact sheets, captured as text or saved as HTML pages, read into drafts.
+
+read_source() reads one source and says what it found; save_draft() (in store.py)
+writes it as a draft. Both the management command and the admin's import page
+use them.
+"""
+
+import hashlib
+import re
+
+from factsheets.importers.blocks import read_page
+from factsheets.importers.names import Names
+from factsheets.importers.sheet import read_sheet
+
+
+class UnreadableSource(Exception):
+    """A file that is not a fact sheet in text or HTML; nothing is written."""
+
+
+def decode(data):
+    """Text from the bytes of a saved page or capture, in the encoding it declares."""
+    if isinstance(data, str):
+        return data
+    if data.startswith(b"%PDF"):
+        raise UnreadableSource(
+            "it is a PDF. Save the page as HTML, or copy its text, and import that."
+        )
+    if b"\x00" in data[:4096]:
+        raise UnreadableSource("it is not a text or HTML file.")
+    declared = re.search(rb"""<meta[^>]+charset=["']?([\w-]+)""", data[:4096], re.I)
+    encodings = ["utf-8-sig"]
+    if declared:
+        encodings.insert(0, declared.group(1).decode("ascii").lower())
+    for encoding in [*encodings, "cp1252"]:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise UnreadableSource("its characters could not be read.")  # pragma: no cover
+
+
+def read_source(data, name=""):
+    """The sheet in `data` (bytes or text) and the SHA-256 of its text.
+
+    Raises UnreadableSource when there is no sheet to read in it.
+    """
+    text = decode(data)
+    if not text.strip():
+        raise UnreadableSource("it is empty.")
+    page = read_page(text, name)
+    if not page.blocks:
+        raise UnreadableSource("it has no text.")
+    sheet = read_sheet(page, Names())
+    if not (sheet.title or sheet.lead or sheet.country) or not sheet.sections:
+        raise UnreadableSource(
+            "no fact sheet was found in it: no title (“U.S. Relations With …”), no "
+            "lead (“More information about …”) and no sections."
+        )
+    return sheet, hashlib.sha256(text.encode("utf-8")).hexdigest()

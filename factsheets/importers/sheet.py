@@ -1,0 +1,524 @@
+"""The parts of an old fact sheet, recognised in the blocks of its page.
+
+Old sheets come as text captures and saved pages of two generations of the site,
+from every bureau and year. What they share is the order of their parts, so that
+is what this reads: page chrome, a header (title, bureau, “Fact Sheet”, date, in
+either order, or none), notices, the lead, the sections, the officials, and the
+related links at the end.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from html import escape
+from urllib.parse import urljoin
+
+from factsheets import wording
+from factsheets.importers.figures import FigureReader, describe
+from factsheets.importers.names import SMALL_WORDS, title_case
+from factsheets.links import safe_href
+from factsheets.richtext import sanitize
+
+# Whole lines that belong to the site around a sheet, never to the sheet.
+CHROME = re.compile(
+    r"^(?:printable banner|U\.S\. Department of State(?: - Great Seal)?|"
+    r"Diplomacy in Action|Share(?: this page)?|Back to Top|Back to previous page|"
+    r"Mobile|Sign[- ]?in|Print(?: this page)?|Email this Page|Subject Index|"
+    r"Skip (?:Links|to (?:main )?content)|Home|Search|Menu|Close|"
+    r"An official website of the United States [Gg]overnment.*|"
+    r"Here['’]s how you know|Official websites use \.gov|"
+    r"A \.gov website belongs to an official government organization.*|"
+    r"Secure \.gov websites use HTTPS|A lock \(.*\) or https://.*|"
+    r"Do you already have an account on one of these sites\?.*|"
+    r"OpenID is a service that allows you to sign in.*|You are in:.*|"
+    r"\[This is a mobile copy of .*\]|Short URL:.*|(?:2017-2021 )?ARCHIVED CONTENT|"
+    r"You are viewing ARCHIVED CONTENT.*|Content in this archive site is NOT UPDATED.*|"
+    r"For current information, go to.*|This is archived content from the U\.S\. "
+    r"Department of State.*|The following .{0,40}fact sheet was published by .*|"
+    r"U\.S\. Bilateral Relations Fact Sheets?(?::.*)?)$",
+    re.I,
+)
+TITLE = re.compile(
+    r"^U\.?\s?S\.?\s+Relations\s+[Ww]ith\s+(?P<country>.+?)"
+    r"(?:\s+[-|–—]\s+(?:United States )?(?:U\.S\. )?Department of State.*)?$",
+    re.I,
+)
+BUREAU = re.compile(r"^(?:Bureau of|Office of(?: the)?) [\w ,.&’'-]{3,90}$", re.I)
+KIND = re.compile(r"^(?:Bilateral Relations )?Fact Sheets?$", re.I)
+LEAD = re.compile(r"^More information about (?P<country>.+?) is available\b", re.I)
+INTRO = re.compile(
+    r"^More information about (?P<country>.+?) is available from .*(?::|listed "
+    r"(?:here|below)\.?)$",
+    re.I,
+)
+NOTICE_START = re.compile(
+    r"^(?:Note\b|NOTE\b|Please note|For the most recent|This fact sheet|The .{0,60}"
+    r"(?:Fact Sheet|fact sheet) is (?:currently )?being updated)",
+)
+PRINCIPAL = re.compile(
+    r"^Principal U\.S\.(?: Embassy)? Officials\b(?: include)?(?: \([^)]*\))?:?$", re.I
+)
+ROLE_NAME = re.compile(
+    r"^(?P<role>[A-Z][^:]{1,80}?)\s*(?:--|—|–| - |:)\s*(?P<name>\w[^:]{1,80})$"
+)
+NAME = r"(?P<name>[A-Z](?:[A-Z]\.(?=\s)|Jr\.|Sr\.|[^;,.()])+)"
+AMBASSADOR = re.compile(
+    r"\bThe (?P<role>U\.S\. (?:Ambassador|Charg[ée] d['’]Affaires(?:,? a\.i\.,?| ad "
+    r"interim,?)?)(?: to| in) [^,;]+?),?(?: resident in [^,;]+,)? is " + NAME
+)
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        1,
+    )
+    for m in names
+}
+DATES = [
+    re.compile(
+        r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?P<month>[A-Za-z]+)\.?\s+"
+        r"(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$"
+    ),
+    re.compile(r"^(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]+)\.?,?\s+(?P<year>\d{4})$"),
+    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$"),
+    re.compile(r"^(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})$"),
+]
+HREF = re.compile(r'href="([^"]*)"')
+
+
+def parse_date(text):
+    """The date `text` is, in the forms sheets use, or None."""
+    text = text.strip().rstrip(".")
+    for pattern in DATES:
+        match = pattern.match(text)
+        if not match:
+            continue
+        month = match["month"]
+        month = int(month) if month.isdigit() else MONTHS.get(month.lower())
+        try:
+            return datetime.date(int(match["year"]), month or 0, int(match["day"]))
+        except ValueError:
+            return None
+    return None
+
+
+def looks_like_heading(text):
+    """Short, unpunctuated, and in capitals or title case: “Bilateral Representation”."""
+    words = text.split()
+    if not 1 <= len(words) <= 14 or len(text) > 120:
+        return False
+    if re.search(r"[.:;,!?”\"]$", text) and not text.endswith("U.S."):
+        return False
+    letters = [c for c in text if c.isalpha()]
+    if letters and all(c.isupper() for c in letters) and len(letters) > 1:
+        return True
+    significant = [
+        re.sub(r"^[dl][’']", "", w.strip("()“”\"'"))  # “d’Ivoire”
+        for w in words
+        if re.search(r"[A-Za-z]", w)
+        and w.lower().strip("()“”\"'") not in SMALL_WORDS | PARTICLES
+    ]
+    return bool(significant) and all(w[:1].isupper() for w in significant)
+
+
+# Lower-case words inside names: “Bosnia and Herzegovina”, “Timor-Leste”, “de”.
+PARTICLES = {"de", "du", "des", "da", "la", "le", "van", "von", "y", "e", "al", "el"}
+
+
+def in_capitals(text):
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 3 and all(c.isupper() for c in letters)
+
+
+@dataclass
+class ImportedSheet:
+    country: object = None
+    country_text: str = ""
+    bureau: object = None
+    bureau_text: str = ""
+    title: str = ""
+    kind: str = ""
+    issued_on: datetime.date | None = None
+    notice: str = ""
+    lead: str = ""
+    sections: list = field(default_factory=list)  # (heading, body HTML)
+    assistance_lines: list = field(default_factory=list)  # figures.Figure
+    officials: list = field(default_factory=list)  # (role, name)
+    related_links: list = field(default_factory=list)  # (title, url or None)
+    related_links_intro: str = ""
+    address: str = ""
+    recognised: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    def as_json(self):
+        return {
+            "country": self.country.name if self.country else None,
+            "bureau": self.bureau.name if self.bureau else None,
+            "title": self.title,
+            "kind": self.kind,
+            "issued_on": self.issued_on.isoformat() if self.issued_on else None,
+            "notice": self.notice,
+            "lead": self.lead,
+            "sections": [{"heading": h, "body": b} for h, b in self.sections],
+            "assistance_lines": [f.as_dict() for f in self.assistance_lines],
+            "officials": [{"role": r, "name": n} for r, n in self.officials],
+            "related_links": [{"title": t, "url": u} for t, u in self.related_links],
+            "warnings": self.warnings,
+        }
+
+
+class SheetReader:
+    def __init__(self, page, names):
+        self.page = page
+        self.names = names
+        self.sheet = ImportedSheet(address=page.address)
+        self.blocks = [b for b in page.blocks if not CHROME.match(b.text)]
+
+    def read(self):
+        lead_at = next(
+            (
+                i
+                for i, b in enumerate(self.blocks)
+                if LEAD.match(b.text) and not INTRO.match(b.text)
+            ),
+            None,
+        )
+        intro_at = next(
+            (
+                i
+                for i in range(len(self.blocks) - 1, -1, -1)
+                if INTRO.match(self.blocks[i].text) and (lead_at is None or i > lead_at)
+            ),
+            None,
+        )
+        header_end = lead_at if lead_at is not None else self.content_start()
+        self.read_header(self.blocks[:header_end], has_lead=lead_at is not None)
+        if lead_at is not None:
+            self.sheet.lead = self.blocks[lead_at].text
+        body = self.blocks[
+            (lead_at + 1 if lead_at is not None else header_end) : intro_at
+        ]
+        if intro_at is not None:
+            links = self.blocks[intro_at + 1 :]
+            self.sheet.related_links_intro = self.blocks[intro_at].text
+        else:
+            body, links = self.trailing_links(body)
+        body = self.read_officials_list(body)
+        self.read_sections(body)
+        self.read_links(links)
+        self.read_country()
+        self.read_figures()
+        self.check()
+        return self.sheet
+
+    # The header, notices and the lead
+    def content_start(self):
+        """Without a lead, the sheet's text starts at its first heading or paragraph."""
+        for i, block in enumerate(self.blocks):
+            if self.header_part(block.text) or NOTICE_START.match(block.text):
+                continue
+            if TITLE.match(block.text):
+                continue
+            if (
+                looks_like_heading(block.text)
+                and i > 0
+                or len(block.text.split()) >= 20
+            ):
+                return i
+        return len(self.blocks)
+
+    @staticmethod
+    def header_part(text):
+        if TITLE.match(text):
+            return "title"
+        if KIND.match(text):
+            return "kind"
+        if BUREAU.match(text):
+            return "bureau"
+        if parse_date(text):
+            return "date"
+        return None
+
+    def read_header(self, blocks, has_lead):
+        sheet = self.sheet
+        last_header = -1
+        dates = []
+        for i, block in enumerate(blocks):
+            part = self.header_part(block.text)
+            if part == "title" and not sheet.title:
+                sheet.title = block.text
+                sheet.country_text = TITLE.match(block.text)["country"]
+            elif part == "kind" and not sheet.kind:
+                sheet.kind = block.text
+            elif part == "bureau" and not sheet.bureau_text:
+                sheet.bureau_text = block.text
+                sheet.bureau = self.names.bureau(block.text)
+            elif part == "date":
+                dates.append(parse_date(block.text))
+            else:
+                continue
+            last_header = i
+        if dates:
+            sheet.issued_on = dates[-1] if len(dates) > 1 and sheet.kind else dates[0]
+            if len(set(dates)) > 1:
+                sheet.warnings.append(
+                    f"The header has several dates; {sheet.issued_on:%B} {sheet.issued_on.day}, {sheet.issued_on.year} was "
+                    "taken as the issue date."
+                )
+        notices, left = [], []
+        for i, block in enumerate(blocks):
+            if i <= last_header and self.header_part(block.text):
+                continue
+            prose = len(block.text.split()) >= 5 or block.links or "//" in block.text
+            if (
+                i > last_header
+                and prose
+                and (has_lead or NOTICE_START.match(block.text))
+            ):
+                notices.append(block)
+            elif i > last_header or prose:
+                left.append(block.text)
+        if notices:
+            sheet.notice = sanitize(
+                "".join(f"<p>{self.resolve(b.html)}</p>" for b in notices)
+            )
+        for text in left:
+            sheet.warnings.append(f"Left out a line before the lead: “{text[:120]}”")
+
+    # The sections and what is in them
+    def read_officials_list(self, blocks):
+        """A “Principal U.S. Officials” list becomes officials, and leaves the text."""
+        kept, i = [], 0
+        while i < len(blocks):
+            if PRINCIPAL.match(blocks[i].text):
+                j = i + 1
+                while j < len(blocks) and ROLE_NAME.match(blocks[j].text):
+                    match = ROLE_NAME.match(blocks[j].text)
+                    role, name = match["role"].strip(), match["name"].strip()
+                    if name.lower() != "vacant":
+                        self.sheet.officials.append((role, name))
+                    j += 1
+                if j > i + 1:
+                    i = j
+                    continue
+            kept.append(blocks[i])
+            i += 1
+        return kept
+
+    def is_heading(self, block):
+        if block.kind == "heading":
+            return len(block.text.split()) <= 20
+        return block.kind == "text" and looks_like_heading(block.text)
+
+    def read_sections(self, blocks):
+        sections = []
+        for block in blocks:
+            if self.is_heading(block):
+                sections.append((block.text, []))
+            else:
+                if not sections:
+                    sections.append(("", []))
+                sections[-1][1].append(block)
+        self.section_text = []
+        for heading, parts in sections:
+            self.sheet.sections.append((heading, self.body_html(parts)))
+            self.section_text.append((heading, [b.text for b in parts]))
+            if not parts:
+                self.sheet.warnings.append(
+                    f"The section “{heading}” has no text; it was kept as it stands."
+                )
+        for _, texts in self.section_text:
+            for text in texts:
+                for match in AMBASSADOR.finditer(text):
+                    official = (match["role"].strip(), match["name"].strip())
+                    if official not in self.sheet.officials:
+                        self.sheet.officials.append(official)
+
+    def body_html(self, blocks):
+        html, open_list = [], ""
+        for block in blocks:
+            if block.kind == "item":
+                if open_list != block.list_type:
+                    if open_list:
+                        html.append(f"</{open_list}>")
+                    open_list = block.list_type or "ul"
+                    html.append(f"<{open_list}>")
+                html.append(f"<li>{self.resolve(block.html)}</li>")
+                continue
+            if open_list:
+                html.append(f"</{open_list}>")
+                open_list = ""
+            html.append(f"<p>{self.resolve(block.html)}</p>")
+        if open_list:
+            html.append(f"</{open_list}>")
+        return sanitize("".join(html))
+
+    def resolve(self, html):
+        """Links made absolute against the page's own address; links that cannot be are dropped."""
+
+        def absolute(match):
+            href = match.group(1)
+            if re.match(r"^(?:https?:|mailto:|//)", href, re.I):
+                return match.group(0)
+            if href.startswith("#") or not self.page.address:
+                return ""
+            return f'href="{escape(urljoin(self.page.address, href))}"'
+
+        return HREF.sub(absolute, html)
+
+    # The related links
+    def trailing_links(self, body):
+        """Without an intro line, a closing run of short title-like lines is the links."""
+        end = len(body)
+        start = end
+        while start > 0 and (
+            body[start - 1].links
+            and len(body[start - 1].text.split()) <= 12
+            or looks_like_heading(body[start - 1].text)
+        ):
+            start -= 1
+        if end - start >= 3:
+            self.sheet.warnings.append(
+                "No line introduces the related links; the closing list of "
+                f"{end - start} titles was read as the related links."
+            )
+            return body[:start], body[start:]
+        return body, []
+
+    def read_links(self, blocks):
+        links = self.sheet.related_links
+        for block in blocks:
+            text = block.text
+            if len(text.split()) > 25:
+                break
+            bare = re.fullmatch(r"\[?((?:https?:)?//\S+?)\]?", text)
+            if bare and links and links[-1][1] is None:
+                links[-1] = (links[-1][0], self.link_address(bare.group(1)))
+                continue
+            if block.links:
+                for title, href in block.links:
+                    links.append((title, self.link_address(href)))
+            else:
+                links.append((text, None))
+        missing = sum(1 for _, url in links if not url)
+        if missing:
+            self.sheet.warnings.append(
+                f"{missing} of {len(links)} related links have no address in the "
+                "source; add them before publishing."
+            )
+
+    def link_address(self, href):
+        """The related link's address, absolute and safe, or None."""
+        href = (href or "").strip()
+        if not href or href.startswith("#"):
+            return None
+        if not re.match(r"^(?:https?:|mailto:|//)", href, re.I):
+            if not self.page.address:
+                return None
+            href = urljoin(self.page.address, href)
+        return safe_href(href)
+
+    # The country, the figures and what the editor must know
+    def read_country(self):
+        sheet = self.sheet
+        candidates = []
+        if sheet.country_text:
+            candidates.append((sheet.country_text, "the title"))
+        if sheet.lead:
+            candidates.append((LEAD.match(sheet.lead)["country"], "the lead"))
+        title = TITLE.match(self.page.title or "")
+        if title:
+            candidates.append((title["country"], "the page's title"))
+        for text, _ in candidates:
+            country = self.names.country(text)
+            if country:
+                sheet.country = country
+                return
+        if candidates:
+            text, where = candidates[0]
+            sheet.country_text = text
+            sheet.warnings.append(
+                f"No country matches “{text}” (from {where}). Add the country, or this "
+                "name under its other names, and import again."
+            )
+        else:
+            sheet.warnings.append(
+                "No country found: the page has no title line and no lead naming one."
+            )
+
+    def read_figures(self):
+        country = self.sheet.country
+        reader = FigureReader(
+            country.all_names if country else (),
+            [
+                name
+                for other in self.names.all_countries
+                if other != country
+                for name in other.all_names
+            ],
+        )
+        for heading, texts in self.section_text:
+            reader.read_section(heading, texts)
+        self.sheet.assistance_lines = reader.figures
+        self.sheet.warnings.extend(reader.left_out)
+
+    def check(self):
+        sheet = self.sheet
+        country = sheet.country
+        if not sheet.title:
+            standard = wording.title(country) if country else "the standard title"
+            sheet.warnings.append(f"No title line: the draft is titled “{standard}”.")
+        if not sheet.issued_on:
+            sheet.warnings.append(
+                "No issue date found: the draft has none, and needs one to be published."
+            )
+        if sheet.bureau_text and not sheet.bureau:
+            sheet.warnings.append(
+                f"The bureau line “{sheet.bureau_text}” matches no bureau; the "
+                "country's bureau is used."
+            )
+        elif not sheet.bureau_text:
+            sheet.warnings.append("No bureau line: the country's bureau is used.")
+        if not sheet.lead:
+            sheet.warnings.append("No lead line (“More information about …”).")
+        for heading, _ in sheet.sections:
+            if in_capitals(heading):
+                sheet.warnings.append(
+                    f"The heading “{heading}” is in capitals, as in the source; in "
+                    f"title case it reads “{title_case(heading, country)}”."
+                )
+        found = [
+            ("title", sheet.title),
+            ("bureau", sheet.bureau_text),
+            ("kind", sheet.kind),
+            ("issue date", sheet.issued_on and sheet.issued_on.isoformat()),
+            ("notice", sheet.notice and "yes"),
+            ("lead", sheet.lead and "yes"),
+        ]
+        sheet.recognised = [f"{name}: {value}" for name, value in found if value]
+        sheet.recognised += [
+            f"{len(sheet.sections)} sections: "
+            + "; ".join(h or "(opening, no heading)" for h, _ in sheet.sections),
+            f"{len(sheet.assistance_lines)} assistance lines"
+            + "".join(f"\n    {describe(f)}" for f in sheet.assistance_lines),
+            f"{len(sheet.officials)} officials"
+            + "".join(f"\n    {r}: {n}" for r, n in sheet.officials),
+            f"{len(sheet.related_links)} related links",
+        ]
+
+
+def read_sheet(page, names):
+    return SheetReader(page, names).read()

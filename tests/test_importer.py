@@ -1,0 +1,404 @@
+"""The importer, through its command: the seed, the written variants, and its rules."""
+
+import io
+import json
+import tempfile
+from pathlib import Path
+
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+
+from factsheets.models import (
+    AssistanceLine,
+    FactSheet,
+    ImportRecord,
+    Official,
+    RelatedLink,
+    Section,
+)
+from tests.seed import SEED, TextOf, content_lines, sentences
+
+DATA = Path(__file__).parent / "data" / "import"
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "mali-2015.json"
+
+
+def run(*args):
+    """The command's output, and its error if it failed."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_factsheet", *map(str, args), stdout=out, stderr=err)
+    except CommandError as error:
+        return out.getvalue(), f"{err.getvalue()}{error}"
+    return out.getvalue(), ""
+
+
+def dry_run(path):
+    out, err = run(path, "--dry-run", "--json")
+    if err:
+        raise AssertionError(err)
+    return json.loads(out)
+
+
+class ImporterTestCase(TestCase):
+    fixtures = ["bureaus", "countries"]
+
+    def assertNothingWritten(self):
+        for model in (FactSheet, Section, AssistanceLine, Official, RelatedLink):
+            self.assertFalse(model.objects.exists(), model.__name__)
+        self.assertFalse(ImportRecord.objects.exists())
+
+
+class SeedImportTests(ImporterTestCase):
+    def test_the_seed_becomes_a_draft_carrying_every_sentence_of_it(self):
+        out, err = run(SEED)
+        self.assertEqual(err, "")
+        self.assertIn("created the draft “U.S. Relations With Mali (2015-10-15)”", out)
+        sheet = FactSheet.objects.get()
+        self.assertEqual(sheet.status, FactSheet.Status.DRAFT)
+        self.assertEqual(self.client.get("/fact-sheets/mali/").status_code, 404)
+        self.client.force_login(User.objects.create_superuser("e", "e@x.gov", "pw"))
+        text = TextOf.of(self.client.get(sheet.get_preview_url()).content.decode())
+        checked = 0
+        for paragraph in content_lines():
+            for sentence in sentences(paragraph):
+                with self.subTest(sentence=sentence[:60]):
+                    self.assertIn(sentence, text)
+                checked += 1
+        self.assertGreater(checked, 40)
+
+    def test_the_draft_has_the_structure_of_the_shipped_fixture(self):
+        run(SEED)
+        sheet = FactSheet.objects.for_display().get()
+        rows = json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+        def fixture(model, *fields):
+            return [
+                tuple(row["fields"][f] for f in fields)
+                for row in rows
+                if row["model"] == f"factsheets.{model}"
+            ]
+
+        self.assertEqual(
+            [(s.heading,) for s in sheet.sections.all()], fixture("section", "heading")
+        )
+        self.assertEqual(
+            [
+                (str(a.amount_usd), a.qualifier, a.period, a.year, a.year_end, a.kind)
+                for a in sheet.assistance_lines.all()
+            ],
+            fixture(
+                "assistanceline",
+                "amount_usd",
+                "qualifier",
+                "period",
+                "year",
+                "year_end",
+                "kind",
+            ),
+        )
+        self.assertEqual(
+            [(o.role, o.name) for o in sheet.officials.all()],
+            fixture("official", "role", "name"),
+        )
+        self.assertEqual(
+            [(link.title,) for link in sheet.related_links.all()],
+            fixture("relatedlink", "title"),
+        )
+        (header,) = fixture("factsheet", "title", "kind", "issued_on", "lead")
+        self.assertEqual(
+            (sheet.title, sheet.kind, sheet.issued_on.isoformat(), sheet.lead), header
+        )
+        self.assertEqual(sheet.bureau.slug, "african-affairs")
+        self.assertEqual(sheet.assistance_lines.get(year=2016).agency, "USAID")
+
+    def test_the_dry_run_prints_the_documented_json_and_writes_nothing(self):
+        data = dry_run(SEED)
+        self.assertNothingWritten()
+        self.assertEqual(
+            list(data),
+            [
+                "country",
+                "bureau",
+                "title",
+                "kind",
+                "issued_on",
+                "notice",
+                "lead",
+                "sections",
+                "assistance_lines",
+                "officials",
+                "related_links",
+                "warnings",
+            ],
+        )
+        self.assertEqual(
+            (data["country"], data["bureau"], data["issued_on"], data["kind"]),
+            ("Mali", "Bureau of African Affairs", "2015-10-15", "Fact Sheet"),
+        )
+        self.assertEqual(
+            data["assistance_lines"][0],
+            {
+                "amount_usd": "135400000.00",
+                "qualifier": "more than",
+                "year": 2014,
+                "year_end": None,
+                "period": "fiscal",
+                "kind": "actual",
+                "agency": "",
+                "note": data["assistance_lines"][0]["note"],
+            },
+        )
+        self.assertEqual(
+            data["related_links"][0],
+            {"title": "Department of State Mali Page", "url": None},
+        )
+        self.assertIn(
+            "16 of 16 related links have no address in the source; add them before "
+            "publishing.",
+            data["warnings"],
+        )
+        self.assertEqual(data["sections"][4]["heading"], "Bilateral Representation")
+        self.assertIn("2130 R Street NW", data["sections"][4]["body"])
+
+
+class ReimportTests(ImporterTestCase):
+    def test_importing_the_same_source_again_updates_its_draft(self):
+        run(SEED)
+        first = FactSheet.objects.get()
+        out, err = run(SEED)
+        self.assertEqual(err, "")
+        self.assertIn("updated the draft", out)
+        self.assertEqual(FactSheet.objects.get().pk, first.pk)
+        self.assertEqual(Section.objects.count(), 5)
+        self.assertEqual(AssistanceLine.objects.count(), 3)
+        self.assertEqual(ImportRecord.objects.count(), 2)
+
+    def test_a_draft_edited_after_its_import_is_not_overwritten(self):
+        run(SEED)
+        sheet = FactSheet.objects.get()
+        sheet.lead = "An editor's better lead."
+        sheet.save()
+        out, err = run(SEED)
+        self.assertIn("was edited after it was imported", err)
+        self.assertIn("Nothing was written", err)
+        sheet.refresh_from_db()
+        self.assertEqual(sheet.lead, "An editor's better lead.")
+        self.assertEqual(ImportRecord.objects.count(), 1)
+        out, err = run(SEED, "--replace-edits")
+        self.assertEqual(err, "")
+        sheet.refresh_from_db()
+        self.assertTrue(sheet.lead.startswith("More information about Mali"))
+
+    def test_a_published_sheet_is_never_changed_by_an_import(self):
+        call_command("loaddata", "mali-2015", verbosity=0)
+        before = FactSheet.objects.get().updated_at
+        out, err = run(SEED, "--replace-edits")
+        self.assertIn("is already published; an import never changes a published", err)
+        self.assertEqual(FactSheet.objects.get().updated_at, before)
+        self.assertFalse(ImportRecord.objects.exists())
+
+    def test_a_sheet_typed_by_an_editor_is_not_overwritten(self):
+        call_command("loaddata", "mali-2015", verbosity=0)
+        FactSheet.objects.update(status=FactSheet.Status.DRAFT)
+        out, err = run(SEED)
+        self.assertIn("not by an import", err)
+        self.assertEqual(Section.objects.count(), 5)
+
+
+class BadInputTests(ImporterTestCase):
+    def setUp(self):
+        self.folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+
+    def write(self, name, data):
+        path = self.folder / name
+        path.write_bytes(data)
+        return path
+
+    def test_a_file_it_cannot_read_gets_a_clear_error_and_writes_nothing(self):
+        cases = {
+            "empty.txt": (b"  \n", "it is empty."),
+            "page.pdf": (b"%PDF-1.4 binary", "it is a PDF"),
+            "image.png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not a text or HTML file"),
+            "notes.txt": (b"Shopping list\nMilk\nBread\n", "no fact sheet was found"),
+        }
+        for name, (data, message) in cases.items():
+            with self.subTest(name=name):
+                out, err = run(self.write(name, data))
+                self.assertIn(f"{name}: nothing imported: ", err)
+                self.assertIn(message, err)
+                self.assertIn("1 of 1 file could not be imported", err)
+                self.assertNothingWritten()
+        out, err = run(DATA / "missing.txt")
+        self.assertIn("cannot open it", err)
+
+    def test_each_file_is_its_own_transaction(self):
+        bad = self.write(
+            "atlantis.txt", SEED.read_bytes().replace(b"Mali", b"Atlantis")
+        )
+        out, err = run(bad, SEED)
+        self.assertIn("its country is not known (“Atlantis”)", err)
+        self.assertIn("1 of 2 files could not be imported", err)
+        self.assertEqual(FactSheet.objects.get().country.slug, "mali")
+
+    def test_an_unknown_country_is_named_not_invented(self):
+        bad = self.write(
+            "atlantis.txt", SEED.read_bytes().replace(b"Mali", b"Atlantis")
+        )
+        data = dry_run(bad)
+        self.assertIsNone(data["country"])
+        self.assertIn(
+            "No country matches “Atlantis” (from the title). Add the country, or this "
+            "name under its other names, and import again.",
+            data["warnings"],
+        )
+        self.assertNothingWritten()
+
+    def test_the_country_may_go_by_another_name(self):
+        data = SEED.read_bytes().replace(b"Mali", b"Swaziland")
+        self.assertEqual(dry_run(self.write("old.txt", data))["country"], "Eswatini")
+
+
+class AdminImportTests(ImporterTestCase):
+    url = "/admin/factsheets/factsheet/import/"
+
+    def setUp(self):
+        self.editor = User.objects.create_superuser("editor", "e@x.gov", "pw")
+        self.client.force_login(self.editor)
+
+    def upload(self, data=None, name="mali.txt", **fields):
+        if data is not None:
+            fields["file"] = SimpleUploadedFile(name, data)
+        return self.client.post(self.url, fields)
+
+    def test_the_changelist_offers_the_import(self):
+        response = self.client.get("/admin/factsheets/factsheet/")
+        self.assertContains(response, f'<a href="{self.url}">Import an old sheet</a>')
+        self.assertContains(self.client.get(self.url), "Import as a draft")
+
+    def test_an_uploaded_capture_becomes_a_draft_shown_with_what_to_check(self):
+        response = self.upload(SEED.read_bytes())
+        sheet = FactSheet.objects.get()
+        self.assertRedirects(
+            response,
+            f"/admin/factsheets/factsheet/{sheet.pk}/change/",
+            fetch_redirect_response=False,
+        )
+        self.assertEqual(sheet.status, FactSheet.Status.DRAFT)
+        self.assertEqual(sheet.imports.get().imported_by, self.editor)
+        page = self.client.get(response["Location"])
+        self.assertContains(page, "Created the draft “U.S. Relations With Mali")
+        self.assertContains(page, "It is not published.")
+        self.assertContains(
+            page, "Check: 16 of 16 related links have no address in the source"
+        )
+        # The report stays on the sheet's page after the messages are gone.
+        again = self.client.get(response["Location"])
+        self.assertContains(again, "From mali.txt on")
+        self.assertContains(again, "Still to check:")
+
+    def test_pasted_text_works_too_and_importing_it_again_updates_the_draft(self):
+        text = SEED.read_text(encoding="utf-8")
+        self.client.post(self.url, {"text": text})
+        response = self.client.post(self.url, {"text": text})
+        sheet = FactSheet.objects.get()
+        self.assertRedirects(
+            response,
+            f"/admin/factsheets/factsheet/{sheet.pk}/change/",
+            fetch_redirect_response=False,
+        )
+        self.assertContains(self.client.get(response["Location"]), "Updated the draft")
+        self.assertEqual(sheet.imports.count(), 2)
+
+    def test_bad_input_gets_a_clear_message_and_writes_nothing(self):
+        cases = [
+            ({}, "Upload a file or paste the text: one of the two."),
+            (
+                {"text": "x", "file": SimpleUploadedFile("a.txt", b"y")},
+                "Upload a file or paste the text: one of the two.",
+            ),
+            ({"file": SimpleUploadedFile("a.pdf", b"%PDF-1.7")}, "it is a PDF"),
+            ({"text": "Dear diary"}, "no fact sheet was found in it"),
+            (
+                {"text": SEED.read_text(encoding="utf-8").replace("Mali", "Atlantis")},
+                "its country is not known (“Atlantis”)",
+            ),
+        ]
+        for fields, message in cases:
+            with self.subTest(message=message):
+                response = self.client.post(self.url, fields)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, message)
+                self.assertNothingWritten()
+
+    def test_an_edited_draft_is_kept_unless_the_editor_asks_to_replace_it(self):
+        self.upload(SEED.read_bytes())
+        FactSheet.objects.update(lead="Edited.")
+        sheet = FactSheet.objects.get()
+        sheet.save()  # as the admin does, which marks it edited
+        response = self.upload(SEED.read_bytes())
+        self.assertContains(response, "was edited after it was imported")
+        self.assertEqual(FactSheet.objects.get().lead, "Edited.")
+        self.upload(SEED.read_bytes(), replace_edits="on")
+        self.assertTrue(FactSheet.objects.get().lead.startswith("More information"))
+
+    def test_the_import_needs_the_right_to_add_and_change_sheets(self):
+        clerk = User.objects.create_user("clerk", password="pw", is_staff=True)
+        self.client.force_login(clerk)
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+        self.assertEqual(self.upload(SEED.read_bytes()).status_code, 403)
+        self.assertNothingWritten()
+
+
+class VariantTests(ImporterTestCase):
+    """The variants written for these tests (tests/data/import/README.md), each against
+    what an editor reading it would expect."""
+
+    def check(self, expected, data):
+        plain = {
+            key: expected[key]
+            for key in ("country", "bureau", "title", "kind", "issued_on", "lead")
+            if key in expected
+        }
+        self.assertEqual({key: data[key] for key in plain}, plain)
+        if "notice_contains" in expected:
+            notice = TextOf.of(data["notice"])
+            if not expected["notice_contains"]:
+                self.assertEqual(data["notice"], "")
+            for text in expected["notice_contains"]:
+                self.assertIn(text, notice)
+        sections = {s["heading"]: TextOf.of(s["body"]) for s in data["sections"]}
+        if "section_headings" in expected:
+            self.assertEqual(
+                [s["heading"] for s in data["sections"]], expected["section_headings"]
+            )
+        for heading, texts in expected.get("section_sentences", {}).items():
+            for text in texts:
+                self.assertIn(text, sections.get(heading, ""), heading)
+        if "assistance_lines" in expected:
+            fields = ["amount_usd", "qualifier", "year", "year_end", "period", "kind"]
+            self.assertEqual(
+                [{f: line[f] for f in fields} for line in data["assistance_lines"]],
+                [{f: line[f] for f in fields} for line in expected["assistance_lines"]],
+            )
+        for key in ("officials", "related_links"):
+            if key in expected:
+                self.assertEqual(data[key], expected[key])
+        everything = json.dumps(
+            {k: v for k, v in data.items() if k != "warnings"}, ensure_ascii=False
+        )
+        everything = TextOf.of(everything)
+        for text in expected.get("absent", []):
+            self.assertNotIn(text, everything)
+
+    def test_every_variant_reads_as_expected(self):
+        checked = 0
+        for path in sorted(DATA.glob("*.expected.json")):
+            expected = json.loads(path.read_text(encoding="utf-8"))
+            source = DATA / expected["source"]
+            with self.subTest(variant=source.name):
+                self.check(expected, dry_run(source))
+            checked += 1
+        self.assertGreaterEqual(checked, 12)
+        self.assertNothingWritten()
