@@ -201,7 +201,7 @@ class EditorJourneyTests(BrowserTestCase):
         )
 
         # Corrected, it saves as a draft, which the public cannot see.
-        self.fill("assistance_lines-0-amount_usd", "250000000")
+        self.fill("assistance_lines-0-amount_usd", "$250 million")
         self.fill("related_links-0-url", "https://www.state.gov/countries-areas/niger/")
         self.save()
         self.assertIn("was added successfully", self.find(".messagelist").text)
@@ -266,6 +266,7 @@ class AdminAccessibilityTests(BrowserTestCase):
             "sheet list": "/admin/factsheets/factsheet/",
             "sheet change form": "/admin/factsheets/factsheet/1/change/",
             "sheet add form": "/admin/factsheets/factsheet/add/",
+            "import form": "/admin/factsheets/factsheet/import/",
         }
         for name, path in pages.items():
             self.open(path)

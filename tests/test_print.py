@@ -286,6 +286,120 @@ class MaliSheetPrintTests(PrintTestCase):
         self.check_assistance_rows_are_whole(self.sheet())
 
 
+class FiguresOnPaperTests(PrintTestCase):
+    """What issue #6 changed, as it comes out on paper: the notice, exact amounts with
+    their qualifiers and periods, “the” in generated sentences, and the table and the
+    officials at the end of their sections."""
+
+    path = "/fact-sheets/the-gambia/"
+    ASSISTANCE_END = "Programs also support fisheries management along the coast."
+    REPRESENTATION_END = "The Gambia maintains an embassy in the United States."
+
+    def setUp(self):
+        super().setUp()
+        bureau = make_bureau(name="Bureau of African Affairs", slug="african-affairs")
+        country = make_country(
+            name="The Gambia",
+            sentence_name="the Gambia",
+            slug="the-gambia",
+            bureau=bureau,
+        )
+        sheet = make_factsheet(
+            country=country,
+            notice="<p>Note to our readers: this series is no longer updated. See "
+            '<a href="https://www.state.gov/countries-areas/">the current pages</a>.</p>',
+            lead="More information about The Gambia is available on The Gambia page.",
+        )
+        sections = [
+            ("", "<p>The United States and the Gambia have close relations.</p>"),
+            (
+                "U.S. Assistance to The Gambia",
+                "<p>U.S. assistance supports health and good governance.</p>"
+                f"<p>{self.ASSISTANCE_END}</p>",
+            ),
+            ("Bilateral Economic Relations", "<p>Trade is modest.</p>"),
+            ("Bilateral Representation", f"<p>{self.REPRESENTATION_END}</p>"),
+        ]
+        for position, (heading, body) in enumerate(sections):
+            make_section(sheet, heading=heading, body=body, position=position)
+        lines = [
+            ("fiscal", 2014, None, "more than", "135400000"),
+            ("calendar", 2017, None, "", "2375000000"),
+            ("fiscal", 2016, 2020, "", "999995000"),
+            ("none", None, None, "nearly", "900000000"),
+        ]
+        for position, (period, year, year_end, qualifier, amount) in enumerate(lines):
+            make_assistance_line(
+                sheet,
+                period=period,
+                year=year,
+                year_end=year_end,
+                qualifier=qualifier,
+                amount_usd=amount,
+                note="Humanitarian and development assistance",
+                position=position,
+            )
+        make_official(sheet, role="U.S. Ambassador to the Gambia", name="A. Diplomat")
+        make_official(sheet, role="Deputy Chief of Mission", name="B. Deputy")
+        make_related_link(sheet, title="Department of State Gambia Page")
+        self.sheet = sheet
+
+    def test_the_notice_is_printed_above_the_lead(self):
+        for paper in PAPERS:
+            with self.subTest(paper=paper):
+                first = squash(self.printed(paper).pages[0])
+                notice = first.find("Note to our readers: this series is no longer")
+                self.assertGreater(notice, first.find("The Gambia"))
+                self.assertLess(notice, first.find("More information about The Gambia"))
+                self.assertIn("the current pages (https://www.state.gov/", first)
+
+    def test_amounts_qualifiers_and_periods_are_printed_exactly(self):
+        rows = [
+            ("FY 2014", "more than $135.4 million"),
+            ("2017", "$2.375 billion"),
+            ("FY 2016-2020", "$999.995 million"),
+            ("Total to date", "nearly $900 million"),
+        ]
+        for paper in PAPERS:
+            with self.subTest(paper=paper):
+                text = squash(self.printed(paper).text)
+                self.assertIn("U.S. assistance to the Gambia", text)
+                self.assertRegex(text, r"Period\s+Kind\s+Amount")
+                for period, amount in rows:
+                    self.assertRegex(
+                        text, rf"{re.escape(period)} Actual {re.escape(amount)}"
+                    )
+                self.assertIn(
+                    "More information about the Gambia is available from the "
+                    "Department of State",
+                    text,
+                )
+                self.assertNotIn("Key facts", text)
+
+    def test_the_table_and_the_officials_end_their_sections(self):
+        for paper in PAPERS:
+            with self.subTest(paper=paper):
+                text = squash(self.printed(paper).text)
+                order = [
+                    self.ASSISTANCE_END,
+                    "U.S. assistance to the Gambia",
+                    "Bilateral Economic Relations",
+                    self.REPRESENTATION_END,
+                    "Principal U.S. officials",
+                    "U.S. Ambassador to the Gambia: A. Diplomat",
+                    "Deputy Chief of Mission: B. Deputy",
+                    "More information about the Gambia is available from",
+                ]
+                positions = [text.find(part) for part in order]
+                self.assertNotIn(
+                    -1, positions, dict(zip(order, positions, strict=True))
+                )
+                self.assertEqual(positions, sorted(positions))
+
+    def test_no_assistance_row_is_split_across_pages(self):
+        self.check_assistance_rows_are_whole(self.sheet)
+
+
 # A long sheet, written like a real one: several paragraphs a section, lists, links in the
 # text (some of them bare, long addresses) and long related-link addresses.
 AREAS = [

@@ -8,7 +8,7 @@ use them.
 import hashlib
 import re
 
-from factsheets.importers.blocks import read_page
+from factsheets.importers.blocks import is_html, read_page
 from factsheets.importers.names import Names
 from factsheets.importers.sheet import read_sheet
 
@@ -39,6 +39,10 @@ def decode(data):
     raise UnreadableSource("its characters could not be read.")  # pragma: no cover
 
 
+def found(sheet):
+    return bool((sheet.title or sheet.lead or sheet.country) and sheet.sections)
+
+
 def read_source(data, name=""):
     """The sheet in `data` (bytes or text) and the SHA-256 of its text.
 
@@ -47,11 +51,13 @@ def read_source(data, name=""):
     text = decode(data)
     if not text.strip():
         raise UnreadableSource("it is empty.")
-    page = read_page(text, name)
-    if not page.blocks:
-        raise UnreadableSource("it has no text.")
-    sheet = read_sheet(page, Names())
-    if not (sheet.title or sheet.lead or sheet.country) or not sheet.sections:
+    names = Names()
+    sheet = read_sheet(read_page(text, name), names)
+    if not found(sheet) and is_html(text, name):
+        # A page whose content sits in an element named like furniture (a
+        # “has-sidebar” layout, say): read it again with nothing left out.
+        sheet = read_sheet(read_page(text, name, skip_furniture=False), names)
+    if not found(sheet):
         raise UnreadableSource(
             "no fact sheet was found in it: no title (“U.S. Relations With …”), no "
             "lead (“More information about …”) and no sections."

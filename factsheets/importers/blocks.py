@@ -102,8 +102,12 @@ SKIPPED = {
     "footer",
     "head",
 }
-# Site furniture, by words in its class or id.
-FURNITURE = re.compile(r"nav|menu|breadcrumb|share|social|sidebar|skip|footer", re.I)
+# Site furniture, by a word of its class or id: “nav”, “site-footer”, “share-tools”.
+FURNITURE = re.compile(
+    r"(?:^|[-_])(?:nav|navbar|navigation|menu|breadcrumbs?|share|sharing|social|"
+    r"sidebar|skip|footer)(?:$|[-_])",
+    re.I,
+)
 BLOCK_TAGS = {
     "p",
     "div",
@@ -142,8 +146,9 @@ EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em"}
 
 
 class _BlockParser(HTMLParser):
-    def __init__(self):
+    def __init__(self, skip_furniture=True):
         super().__init__(convert_charrefs=True)
+        self.skip_furniture = skip_furniture
         self.page = Page(blocks=[])
         self.stack = []  # open elements: (tag, skipped)
         self.skipping = 0
@@ -206,9 +211,11 @@ class _BlockParser(HTMLParser):
             if tag == "br" and not self.skipping:
                 self.flush()
             return
-        furniture = FURNITURE.search(
-            " ".join([attrs.get("class") or "", attrs.get("id") or ""])
-        ) or attrs.get("role") in ("navigation", "banner", "contentinfo", "search")
+        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".split()
+        furniture = self.skip_furniture and (
+            any(FURNITURE.search(name) for name in names)
+            or attrs.get("role") in ("navigation", "contentinfo", "search")
+        )
         skipped = tag in SKIPPED or bool(furniture) or attrs.get("hidden") is not None
         if tag == "head":
             skipped = False  # read <title> and the page's address from it
@@ -262,8 +269,13 @@ class _BlockParser(HTMLParser):
             self.links[-1][0] += data
 
 
-def blocks_from_html(html):
-    parser = _BlockParser()
+def blocks_from_html(html, skip_furniture=True):
+    """The blocks of a saved page, without its scripts, navigation and footer.
+
+    With `skip_furniture`, elements whose class or id names navigation, menus,
+    sharing tools, sidebars or footers are left out too.
+    """
+    parser = _BlockParser(skip_furniture)
     parser.feed(html)
     parser.close()
     parser.flush()
@@ -279,10 +291,14 @@ LOOKS_LIKE_HTML = re.compile(
 )
 
 
-def read_page(text, name=""):
+def is_html(text, name=""):
+    return name.lower().endswith((".htm", ".html", ".xhtml")) or bool(
+        LOOKS_LIKE_HTML.search(text[:5000])
+    )
+
+
+def read_page(text, name="", skip_furniture=True):
     """`text` (already decoded) as blocks, read as HTML or as plain text."""
-    if name.lower().endswith((".htm", ".html", ".xhtml")) or LOOKS_LIKE_HTML.search(
-        text[:5000]
-    ):
-        return blocks_from_html(text)
+    if is_html(text, name):
+        return blocks_from_html(text, skip_furniture)
     return blocks_from_text(text)

@@ -14,6 +14,7 @@ from html import escape
 from urllib.parse import urljoin
 
 from factsheets import wording
+from factsheets.importers.blocks import Block
 from factsheets.importers.figures import FigureReader, describe
 from factsheets.importers.names import SMALL_WORDS, title_case
 from factsheets.links import safe_href
@@ -36,6 +37,14 @@ CHROME = re.compile(
     r"For current information, go to.*|This is archived content from the U\.S\. "
     r"Department of State.*|The following .{0,40}fact sheet was published by .*|"
     r"U\.S\. Bilateral Relations Fact Sheets?(?::.*)?)$",
+    re.I,
+)
+# Lines after which nothing is the sheet's: the related links end there.
+END = re.compile(
+    r"^(?:Back to Top|Sign[- ]?in|Do you already have an account on one of these "
+    r"sites\?.*|Tags|Related Articles|Related Content|Related Stories|Recent Content|"
+    r"Subscribe.*|Contact Us|Privacy Policy|Accessibility Statement|Copyright "
+    r"Information|\[This is a mobile copy of .*\]|Short URL:.*)$",
     re.I,
 )
 TITLE = re.compile(
@@ -185,7 +194,13 @@ class SheetReader:
         self.page = page
         self.names = names
         self.sheet = ImportedSheet(address=page.address)
-        self.blocks = [b for b in page.blocks if not CHROME.match(b.text)]
+        # Chrome goes; the chrome and headings that close a sheet stay as an end mark.
+        self.blocks = []
+        for block in page.blocks:
+            if END.match(block.text):
+                self.blocks.append(Block(text="", html="", kind="end"))
+            elif not CHROME.match(block.text):
+                self.blocks.append(block)
 
     def read(self):
         lead_at = next(
@@ -208,15 +223,22 @@ class SheetReader:
         self.read_header(self.blocks[:header_end], has_lead=lead_at is not None)
         if lead_at is not None:
             self.sheet.lead = self.blocks[lead_at].text
-        body = self.blocks[
-            (lead_at + 1 if lead_at is not None else header_end) : intro_at
-        ]
+        start = lead_at + 1 if lead_at is not None else header_end
         if intro_at is not None:
-            links = self.blocks[intro_at + 1 :]
+            body, links = self.blocks[start:intro_at], self.blocks[intro_at + 1 :]
             self.sheet.related_links_intro = self.blocks[intro_at].text
         else:
-            body, links = self.trailing_links(body)
-        body = self.read_officials_list(body)
+            # Without the line that introduces them, the links end where the page does.
+            end = next(
+                (
+                    i
+                    for i in range(start, len(self.blocks))
+                    if self.blocks[i].kind == "end"
+                ),
+                len(self.blocks),
+            )
+            body, links = self.trailing_links(self.blocks[start:end])
+        body = self.read_officials_list([b for b in body if b.kind != "end"])
         self.read_sections(body)
         self.read_links(links)
         self.read_country()
@@ -280,7 +302,7 @@ class SheetReader:
                 )
         notices, left = [], []
         for i, block in enumerate(blocks):
-            if i <= last_header and self.header_part(block.text):
+            if block.kind == "end" or i <= last_header and self.header_part(block.text):
                 continue
             prose = len(block.text.split()) >= 5 or block.links or "//" in block.text
             if (
@@ -402,7 +424,7 @@ class SheetReader:
         links = self.sheet.related_links
         for block in blocks:
             text = block.text
-            if len(text.split()) > 25:
+            if block.kind in ("end", "heading") or len(text.split()) > 25:
                 break
             bare = re.fullmatch(r"\[?((?:https?:)?//\S+?)\]?", text)
             if bare and links and links[-1][1] is None:
