@@ -36,7 +36,10 @@ def clean_link(url):
         value = "https:" + value
     if value.startswith(("/", "#")):
         return value
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # “http://host]”, an unbalanced IPv6 bracket
+        raise ValidationError(INVALID, code="invalid_url") from None
     scheme = parts.scheme.lower()
     if scheme in ("http", "https") and parts.hostname:
         return value

@@ -2,7 +2,9 @@
 
 import io
 import json
+import re
 import tempfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 from django.contrib.auth.models import User
@@ -22,6 +24,35 @@ from tests.seed import SEED, TextOf, content_lines, sentences
 
 DATA = Path(__file__).parent / "data" / "import"
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "mali-2015.json"
+
+
+class LinksOf(HTMLParser):
+    """The (text, href) of each link in a piece of HTML."""
+
+    def __init__(self):
+        super().__init__()
+        self.links, self.href = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.href = dict(attrs).get("href")
+            self.links.append(["", self.href])
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self.href = None
+
+    def handle_data(self, data):
+        if self.href is not None:
+            self.links[-1][0] += data
+
+    @classmethod
+    def of(cls, html):
+        parser = cls()
+        parser.feed(html)
+        return [
+            (re.sub(r"\s+", " ", text).strip(), href) for text, href in parser.links
+        ]
 
 
 def run(*args):
@@ -369,6 +400,7 @@ class VariantTests(ImporterTestCase):
             for text in expected["notice_contains"]:
                 self.assertIn(text, notice)
         sections = {s["heading"]: TextOf.of(s["body"]) for s in data["sections"]}
+        links = {s["heading"]: LinksOf.of(s["body"]) for s in data["sections"]}
         if "section_headings" in expected:
             self.assertEqual(
                 [s["heading"] for s in data["sections"]], expected["section_headings"]
@@ -376,6 +408,11 @@ class VariantTests(ImporterTestCase):
         for heading, texts in expected.get("section_sentences", {}).items():
             for text in texts:
                 self.assertIn(text, sections.get(heading, ""), heading)
+        for heading, expected_links in expected.get("section_links", {}).items():
+            for text, href in expected_links:
+                self.assertIn((text, href), links.get(heading, []), heading)
+        for text in expected.get("body_absent", []):
+            self.assertNotIn(text, " ".join(sections.values()))
         if "assistance_lines" in expected:
             fields = ["amount_usd", "qualifier", "year", "year_end", "period", "kind"]
             self.assertEqual(
@@ -400,5 +437,5 @@ class VariantTests(ImporterTestCase):
             with self.subTest(variant=source.name):
                 self.check(expected, dry_run(source))
             checked += 1
-        self.assertGreaterEqual(checked, 12)
+        self.assertGreaterEqual(checked, 50)
         self.assertNothingWritten()

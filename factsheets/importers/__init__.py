@@ -5,12 +5,23 @@ writes it as a draft. Both the management command and the admin's import page
 use them.
 """
 
+import codecs
 import hashlib
 import re
 
 from factsheets.importers.blocks import is_html, read_page
 from factsheets.importers.names import Names
 from factsheets.importers.sheet import read_sheet
+
+LATIN1_LABELS = {
+    "iso-8859-1",
+    "iso8859-1",
+    "latin1",
+    "latin-1",
+    "l1",
+    "ascii",
+    "us-ascii",
+}
 
 
 class UnreadableSource(Exception):
@@ -21,6 +32,14 @@ def decode(data):
     """Text from the bytes of a saved page or capture, in the encoding it declares."""
     if isinstance(data, str):
         return data
+    # A byte-order mark is surer than any declaration.
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
     if data.startswith(b"%PDF"):
         raise UnreadableSource(
             "it is a PDF. Save the page as HTML, or copy its text, and import that."
@@ -28,9 +47,11 @@ def decode(data):
     if b"\x00" in data[:4096]:
         raise UnreadableSource("it is not a text or HTML file.")
     declared = re.search(rb"""<meta[^>]+charset=["']?([\w-]+)""", data[:4096], re.I)
-    encodings = ["utf-8-sig"]
+    encodings = ["utf-8"]
     if declared:
-        encodings.insert(0, declared.group(1).decode("ascii").lower())
+        label = declared.group(1).decode("ascii").lower()
+        # As browsers do: pages that say Latin-1 or ASCII are read as Windows-1252.
+        encodings.insert(0, "cp1252" if label in LATIN1_LABELS else label)
     for encoding in [*encodings, "cp1252"]:
         try:
             return data.decode(encoding)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 
+from factsheets.importers.text import looks_like_heading
+
 
 @dataclass
 class Block:
@@ -28,6 +30,11 @@ class Page:
     blocks: list
     title: str = ""  # the HTML <title>
     address: str = ""  # the page's own address, from rel=canonical or og:url
+    base: str = ""  # what its relative links are relative to, from <base href>
+
+    @property
+    def link_base(self):
+        return self.base or self.address
 
 
 SPACES = re.compile(r"\s+")
@@ -58,20 +65,78 @@ def linkify(text):
     return "".join(parts)
 
 
+# “Armenia Page [http://www.state.gov/p/eur/ci/am/]”: an address a capture kept in
+# brackets after the words that linked to it.
+BRACKETED = re.compile(
+    r"(?P<words>(?:[A-Z][\w'’.:-]*\s){0,4}[A-Z][\w'’.:-]*)?\s*"
+    r"\[(?P<url>(?:https?:)?//[^\]\s]+)\]"
+)
+
+
 def text_block(line):
     line = fold(line)
+    kind, list_type = "text", ""
     bullet = BULLET.match(line)
     if bullet:
-        line = line[bullet.end() :]
-        return Block(text=line, html=linkify(line), kind="item", list_type="ul")
-    return Block(text=line, html=linkify(line))
+        line, kind, list_type = line[bullet.end() :], "item", "ul"
+    links, html, text, last = [], [], [], 0
+    for match in BRACKETED.finditer(line):
+        # An address alone on its line stays as its text, for the line before it.
+        words = match["words"] or ("" if match.start() else match["url"])
+        text.append(line[last : match.start()] + words)
+        html.append(linkify(line[last : match.start()]))
+        html.append(
+            f'<a href="{escape(match["url"])}">{escape(words or match["url"])}</a>'
+        )
+        links.append((words, match["url"]))
+        last = match.end()
+    text.append(line[last:])
+    html.append(linkify(line[last:]))
+    return Block(fold("".join(text)), "".join(html), kind, list_type, links)
+
+
+def unwrap(lines):
+    """The lines of a capture hard-wrapped at a fixed width (“…and from other
+    Department of State\npublications…”), with each paragraph on one line again.
+
+    A capture is taken as wrapped when its long lines all end near one width; a
+    line that reaches that width then continues on the next line, unless a blank
+    line, a bullet or a lower-case-free short line says otherwise.
+    """
+    long = sorted(len(line) for line in lines if len(line.strip()) >= 40)
+    if len(long) < 8:
+        return lines
+    width = long[int(len(long) * 0.9)]
+    if width > 100 or sum(1 for n in long if n >= width - 20) < len(long) * 0.6:
+        return lines
+    joined, starts = [], []  # each joined line, and whether it opened a paragraph
+    for line in lines:
+        previous = joined[-1] if joined else ""
+        if (
+            line.strip()
+            and previous.strip()
+            and len(lines_of(previous)[-1]) >= width - 15
+            and " " in lines_of(previous)[-1].strip()  # not an address alone
+            and not BULLET.match(line)
+            and not (starts[-1] and looks_like_heading(previous.strip()))
+        ):
+            joined[-1] = previous + "\n" + line.strip()
+            starts[-1] = False
+        else:
+            starts.append(not previous.strip())
+            joined.append(line)
+    return [line.replace("\n", " ") for line in joined]
+
+
+def lines_of(text):
+    return text.split("\n")
 
 
 def blocks_from_text(text):
     """One block a line; a line broken mid-sentence (a hard-wrapped capture) is rejoined."""
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
     joined = []
-    for line in lines:
+    for line in unwrap(lines):
         previous = joined[-1] if joined else ""
         if (
             line.strip()
@@ -104,8 +169,8 @@ SKIPPED = {
 }
 # Site furniture, by a word of its class or id: “nav”, “site-footer”, “share-tools”.
 FURNITURE = re.compile(
-    r"(?:^|[-_])(?:nav|navbar|navigation|menu|breadcrumbs?|share|sharing|social|"
-    r"sidebar|skip|footer)(?:$|[-_])",
+    r"(?:^|(?<!\bno)(?<!has)(?<!with)[-_])(?:nav|navbar|navigation|menu|breadcrumbs?|"
+    r"share|sharing|social|sidebar|skip|footer)(?:$|[-_])",
     re.I,
 )
 BLOCK_TAGS = {
@@ -141,7 +206,19 @@ BLOCK_TAGS = {
     "center",
 }
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "source", "area", "col"}
+VOID = {
+    "br",
+    "img",
+    "hr",
+    "input",
+    "meta",
+    "link",
+    "base",
+    "wbr",
+    "source",
+    "area",
+    "col",
+}
 EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em"}
 
 
@@ -202,6 +279,8 @@ class _BlockParser(HTMLParser):
         attrs = dict(attrs)
         if tag == "link" and "canonical" in (attrs.get("rel") or "").lower():
             self.page.address = self.page.address or (attrs.get("href") or "")
+        if tag == "base" and attrs.get("href"):
+            self.page.base = self.page.base or attrs["href"]
         if tag == "meta" and attrs.get("property") == "og:url":
             self.page.address = self.page.address or (attrs.get("content") or "")
         if tag == "title" and not self.skipping:

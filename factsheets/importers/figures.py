@@ -14,7 +14,9 @@ from decimal import Decimal
 
 from factsheets.amounts import format_amount
 
+# Amounts
 NUMBER_WORDS = {
+    "half a": Decimal("0.5"),
     "a": 1,
     "one": 1,
     "two": 2,
@@ -41,81 +43,95 @@ NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 MONEY = re.compile(
     rf"""
     (?:US\s?\$|U\.S\.\s?\$|USD\s?|\$)\s?(?P<num>{NUMBER})
-        (?P<range>\s?(?:[-–]|to)\s?\$?\s?\d)?
-        (?:\s?(?P<scale>trillion|billion|million|thousand|bn|mn|m|b)\b)?
+        (?P<range>\s?[-–]\s?\$?\s?\d|\s(?:to|and)\s\$\s?\d)?
+        (?:[\s-]?(?P<scale>trillion|billion|million|thousand|bn|mn|m|b)\b)?
         (?:\s(?:U\.S\.\s)?dollars)?
-    | (?P<num2>{NUMBER}|one|two|three|four|five|six|seven|eight|nine|ten|a)
+    | (?P<num2>{NUMBER}|half\sa|one|two|three|four|five|six|seven|eight|nine|ten|a)
         \s(?P<scale2>trillion|billion|million)\s(?:U\.S\.\s)?(?:dollars|USD)\b
     """,
     re.VERBOSE | re.IGNORECASE,
 )
-QUALIFIERS = [
-    ("more than", "more than"),
-    ("in excess of", "more than"),
-    ("exceeding", "more than"),
-    ("exceeded", "more than"),
-    ("exceeds", "more than"),
-    ("well over", "over"),
-    ("over", "over"),
-    ("at least", "at least"),
-    ("approximately", "approximately"),
-    ("an estimated", "approximately"),
-    ("roughly", "roughly"),
-    ("about", "about"),
-    ("some", "some"),
-    ("nearly", "nearly"),
-    ("almost", "almost"),
-    ("just under", "nearly"),
-    ("up to", "up to"),
-    ("less than", "less than"),
-]
+QUALIFIERS = {
+    "more than": "more than",
+    "in excess of": "more than",
+    "exceeding": "more than",
+    "exceeded": "more than",
+    "exceeds": "more than",
+    "well over": "over",
+    "over": "over",
+    "at least": "at least",
+    "approximately": "approximately",
+    "an estimated": "approximately",
+    "roughly": "roughly",
+    "about": "about",
+    "some": "some",
+    "nearly": "nearly",
+    "almost": "almost",
+    "just under": "nearly",
+    "up to": "up to",
+    "less than": "less than",
+}
 QUALIFIER = re.compile(
-    r"\b(" + "|".join(re.escape(q) for q, _ in QUALIFIERS) + r")\s*$", re.I
+    r"\b(" + "|".join(map(re.escape, QUALIFIERS)) + r")\s*(?:a\s)?$", re.I
 )
 
-# What makes an amount something other than U.S. assistance.
+# What the money is, and whose
 NOT_ASSISTANCE = re.compile(
     r"\b(trade|trading|exports?|exported|imports?|imported|two-way|investment stock|"
     r"direct investment|FDI|private investment|business investment|remittances?|"
     r"remitted|GDP|gross domestic product|tourism|tourists?|visitors|deficit|"
-    r"surplus|sales|sold|revenues?|reserves|worth of|valued at|loans?|"
-    r"guarantees?|debt|bonds?|budget|salar(?:y|ies)|wages|compensation|contracts?|"
-    r"purchases?|purchased|assessed contributions?|exchange rate|per capita|"
-    r"Foreign Military Sales)\b",
+    r"surplus|sales|sold|revenues?|reserves|loans?|guarantees?|debt|bonds?|"
+    r"assessed contributions?|exchange rate|per capita|Foreign Military Sales|"
+    r"students|(?:U\.S\.|American|United States) economy)\b",
     re.I,
 )
-PARTNER_MONEY = re.compile(
-    r"(\bGovernment of (?!the United States)[A-Z]|\b(?!U\.S\.|US\b)[A-Z][\w’'-]+ "
-    r"(?:[Gg]overnment|authorities|ministry|treasury)\b|\bits own\b|\bown (?:funds|"
-    r"resources|money|budget|contribution)|co-?financ|counterpart (?:funds|funding|"
-    r"contribution)|matching funds|program total|combined total|total program)",
+# Words that make an amount a value rather than a grant, unless the United States
+# is said to give it: “$5 million worth of patrol boats”.
+VALUED = re.compile(r"\b(worth of|valued at|value of)\b", re.I)
+OWN_MONEY = re.compile(
+    r"\bits own\b|\bown (?:funds|resources|money|budget|contribution)|co-?financ|"
+    r"counterpart (?:funds|funding|contribution)|matching funds|program total|"
+    r"combined (?:total|program)|total program",
+    re.I,
+)
+PARTNER_GOVERNMENT = re.compile(
+    r"\bGovernment of (?!the United States)[A-Z]|\b[A-Z][\w’'-]+ "
+    r"(?:[Gg]overnment|authorities|ministry|treasury)\b"
+)
+US_GOVERNMENT = re.compile(
+    r"(?:the )?(?:United States|U\.S\.|US|American|Federal) [Gg]overnment", re.I
 )
 OTHER_DONORS = re.compile(
-    r"\b(China|Chinese|Japan|Japanese|European Union|EU|World Bank|IMF|International "
-    r"Monetary Fund|United Nations|UN|African Development Bank|Asian Development Bank|"
-    r"Inter-American Development Bank|Saudi|Qatar|Qatari|Kuwait|Kuwaiti|Emirati|"
-    r"Australia|Australian|New Zealand|France|French|Germany|German|United Kingdom|"
-    r"British|Canada|Canadian|India|Indian|Russia|Russian|Turkey|Turkish|Taiwan|"
-    r"Korea|Korean|Norway|Norwegian|Sweden|Swedish|Netherlands|Dutch|Italy|Italian|"
-    r"Spain|Spanish|Switzerland|Swiss|other donors|international donors|donors)\b"
+    r"\b(European Union|EU|World Bank|IMF|International Monetary Fund|United Nations|"
+    r"UN|African Development Bank|Asian Development Bank|Inter-American Development "
+    r"Bank|Islamic Development Bank|Chinese|Japanese|Saudi|Qatari|Kuwaiti|Emirati|"
+    r"Australian|French|German|British|Canadian|Indian|Russian|Turkish|Korean|"
+    r"Norwegian|Swedish|Dutch|Italian|Spanish|Swiss|other donors|international "
+    r"donors|donors)\b"
 )
 ASSISTANCE = re.compile(
     r"\b(assistance|aid|funding|funds|funded|grants?|Foreign Military Financing|FMF|"
-    r"IMET|compacts?|threshold program|support|relief|programs|programming|"
-    r"investments?|invest|invests|invested|investing)\b",
+    r"IMET|Economic Support Funds?|compacts?|threshold program|support|relief|"
+    r"programs?|programming|investments?|invest|invests|invested|investing)\b",
     re.I,
 )
 # With the United States as the giver, these say the money is assistance too.
 GIVING = re.compile(
-    r"\b(provided|provides|providing|allocated|allocates|contributed|contributes|"
-    r"donated|obligated|disbursed|granted|gave|committed|awarded|spent|spends)\b",
+    r"\b(provided?|provides|providing|allocated|allocates|contributed|contributes|"
+    r"donated|obligated|disbursed|granted|gave|committed|awarded|spent|spends|"
+    r"invest(?:s|ed)?)\b",
     re.I,
 )
-INVESTMENT = re.compile(r"\binvest(?:ments?|ed|ing)\b", re.I)
+PAST_GIVING = re.compile(
+    r"\b(provided|allocated|contributed|donated|obligated|disbursed|granted|gave|"
+    r"awarded|spent|invested|delivered)\b",
+    re.I,
+)
 US_ACTOR = re.compile(
     r"(\bU\.S\.(?!\s?\$)|\bUS\b(?!\s?\$)|United States|USAID|\bUSG\b|American people|"
     r"PEPFAR|Millennium Challenge|\bMCC\b|Department of State|State Department|"
-    r"Department of Defense|\bDoD\b|Peace Corps|Americans?\b)"
+    r"Department of Defense|\bDoD\b|Peace Corps|Southern Command|Africa Command|"
+    r"\bAFRICOM\b|\bSOUTHCOM\b|Americans?\b|U\.S\. Embassy)"
 )
 AGENCIES = [
     (re.compile(r"\bUSAID\b|Agency for International Development"), "USAID"),
@@ -128,35 +144,51 @@ REQUESTED = re.compile(r"\brequest(?:ed|s)?\b", re.I)
 PLANNED = re.compile(
     r"\b(projected|planned|will (?:provide|invest|fund|support|give|make)|plans? to|"
     r"pledged?|expects? to|intends? to|proposed|over the next|during the next|"
-    r"to be provided|is expected|would provide|to provide)\b",
+    r"to be provided|is expected|would provide|to provide|pending)\b",
     re.I,
 )
 RECURRING = re.compile(
-    r"^\W*(?:\w+\s){0,4}?(per year|a year|each year|annually|every year|per annum|/year)",
+    r"^\W*(?:\w+\s){0,4}?(per year|a year|each year|annually|every year|per annum|"
+    r"/year)",
     re.I,
 )
+CHANGE = re.compile(
+    r"\b(?:an? )?(?:increase|decrease|rise|drop|cut|reduction|decline) of\s*$", re.I
+)
+# An event dated by a year at the head of a sentence: the year is the event's.
+EVENT = re.compile(
+    r"\b(signed|selected|announced|launched|agreed|approved|completed|began|"
+    r"established|opened|visited|elected)\b",
+    re.I,
+)
+
+# Periods
+YEAR = r"(?:19|20)\d{2}"
+FY = r"(?:FYs?|[Ff]iscal [Yy]ears?)(?:\s?\(FY\))?"
 FISCAL = re.compile(
-    r"\b(?:FY|[Ff]iscal [Yy]ear)\s?'?(?P<y1>(?:19|20)\d{2}|\d{2})\b"
-    r"(?:\s?(?:[-–]|to|through)\s?(?:FY\s?|[Ff]iscal [Yy]ear\s)?(?P<y2>(?:19|20)\d{2}|\d{2})\b)?"
+    rf"\b{FY}\s?'?(?P<y1>{YEAR}|\d{{2}})\b"
+    rf"(?:\s?(?:[-–]|to|through|and)\s?(?:{FY}\s?)?(?P<y2>{YEAR}|\d{{2}})\b)?"
 )
 CALENDAR = re.compile(
-    r"\b(?:in|during|for|throughout|in calendar year|in CY)\s+(?P<y1>(?:19|20)\d{2})\b"
+    rf"\b(?:in|during|for|throughout|in calendar year|in CY)\s+(?P<y1>{YEAR})\b"
     r"(?!\s*[-–]\s*\d)"
-    r"|\b(?:between|from)\s+(?P<y2>(?:19|20)\d{2})\s+(?:and|to|through)\s+"
-    r"(?P<y3>(?:19|20)\d{2})\b"
-    r"|\b(?:in|during)\s+(?P<y4>(?:19|20)\d{2})\s?[-–]\s?(?P<y5>(?:19|20)\d{2})\b"
+    rf"|\b(?:between|from)\s+(?P<y2>{YEAR})\s+(?:and|to|through)\s+(?P<y3>{YEAR})\b"
+    rf"|(?:\b(?:in|during)\s+|^\W{{0,3}})(?P<y4>{YEAR})\s?[-–]\s?(?P<y5>{YEAR})\b"
 )
 FRONTED = re.compile(
-    r"^(?:(?:In|During)\s+(?:(?:FY|[Ff]iscal [Yy]ear)\s?(?P<fy>(?:19|20)\d{2})"
-    r"|(?P<cy>(?:19|20)\d{2}))"
-    r"|(?:Between|From)\s+(?P<from>(?:19|20)\d{2})\s+(?:and|to|through)\s+"
-    r"(?P<to>(?:19|20)\d{2}))\s*,"
+    rf"^(?:(?:In|During)\s+(?:{FY}\s?(?P<fy>{YEAR}|\d{{2}})"
+    rf"(?:\s?(?:[-–]|and|to|through)\s?(?:{FY}\s?)?(?P<fy2>{YEAR}|\d{{2}}))?"
+    rf"|(?:calendar year |CY\s?)?(?P<cy>{YEAR}))"
+    rf"|(?:Between|From)\s+(?:(?P<ffy>{FY})\s?)?(?P<from>{YEAR})\s+(?:and|to|through)\s+"
+    rf"(?:{FY}\s?)?(?P<to>{YEAR}))(?:\s*,|\s)"
 )
 DURATION = re.compile(
     r"\b(over (?:(?:the|a) )?(?:next |past |last |coming )?(?:\w+|\d+)[- ]years?"
     r"(?: period)?|over the (?:past|last|next) (?:decade|\w+ decades?)|"
     r"\b(?:\w+|\d+)-year\b(?: period)?|during the next (?:\w+|\d+) years|"
-    r"for (?:more than |over |nearly |almost |some )?(?:\w+|\d+) (?:years|decades))",
+    r"for (?:more than |over |nearly |almost |some )?(?:\d+|two|three|four|five|six|"
+    r"seven|eight|nine|ten|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|several|"
+    r"many) (?:years|decades))",
     re.I,
 )
 SINCE = re.compile(
@@ -166,31 +198,22 @@ SINCE = re.compile(
 )
 FRONTED_SINCE = re.compile(r"^(Since [^,]+),")
 
+# Sentences and clauses
 ABBREVIATIONS = re.compile(
     r"(?:\b(?:[A-Z]\.){1,3}|\b(?:Mr|Mrs|Ms|Dr|St|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|"
     r"Sept|Oct|Nov|Dec|Gen|Sen|Rep|Amb|Gov|Inc|Co|Corp|Ltd|Jr|Sr|vs|etc|e\.g|i\.e|"
     r"approx)\.)$"
 )
-
-
+# After “U.S.”, these words start a new sentence: “… in the U.S. In FY 2017, …”.
+STARTERS = re.compile(
+    r"(?:In|The|This|These|It|Its|Since|For|During|As|At|On|With|Under|After|Before|"
+    r"From|A|An|Each|All|Both|Many|Most|Some|Through|While|However|Although|Because)\b"
+)
 CLAUSE_BREAK = re.compile(
     r";|,\s+(?:while|but|whereas|and|although|though)\b|\s(?:while|whereas)\s"
     # “$1 billion in assistance and $1 billion in assessed contributions”
     r"|\sand\s(?=(?:(?:more than|over|about|nearly|almost|approximately|some)\s)?\$)"
 )
-# The U.S. government is not “another government”.
-US_GOVERNMENT = re.compile(
-    r"(?:the )?(?:United States|U\.S\.|US|American|Federal) [Gg]overnment", re.I
-)
-
-
-class Parts(tuple):
-    """An amount's sentence, its clause, and the clause's text either side of it."""
-
-    def __new__(cls, sentence, clause, before, after, first):
-        self = super().__new__(cls, (sentence, clause, before, after))
-        self.first = first
-        return self
 
 
 @dataclass
@@ -221,12 +244,31 @@ class Figure:
         }
 
 
+@dataclass
+class Amount:
+    """One amount in its sentence: its clause up to it, and its own words either side."""
+
+    match: re.Match
+    sentence: str
+    clause: str
+    lead: str  # the clause from its start to the amount
+    before: str  # the clause between the previous amount and this one
+    after: str  # the clause between this amount and the next
+    first: bool
+
+    @property
+    def text(self):
+        return self.match.group(0).strip()
+
+
 def sentences(paragraph):
     """The sentences of `paragraph`; “U.S.”, initials and “Dr.” do not end one."""
     out, start = [], 0
     for match in re.finditer(r"[.!?][”\")]?\s+(?=[A-Z“\"(\d$])", paragraph):
         before = paragraph[start : match.start() + 1]
-        if ABBREVIATIONS.search(before):
+        if ABBREVIATIONS.search(before) and not (
+            before.endswith("U.S.") and STARTERS.match(paragraph, match.end())
+        ):
             continue
         out.append(paragraph[start : match.end()].strip())
         start = match.end()
@@ -242,15 +284,28 @@ def full_year(text):
 def amount_of(match):
     number = match["num"] or match["num2"]
     scale = (match["scale"] or match["scale2"] or "").lower()
-    if number.lower() in NUMBER_WORDS:
-        value = Decimal(NUMBER_WORDS[number.lower()])
-    else:
-        value = Decimal(number.replace(",", ""))
+    key = re.sub(r"\s+", " ", number.lower())
+    value = (
+        Decimal(NUMBER_WORDS[key])
+        if key in NUMBER_WORDS
+        else Decimal(number.replace(",", ""))
+    )
     return (value * SCALE.get(scale, 1)).quantize(Decimal("0.01"))
 
 
 def short(sentence, limit=160):
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def without_us_dollars(text):
+    """`text` without what names the U.S. but not as a giver: “U.S. $” (a currency),
+    “in the United States” (a place)."""
+    text = re.sub(r"U\.S\.\s?\$", "$", text)
+    return re.sub(
+        r"\b(?:in|to|into|from|across|throughout|within) the (?:United States|U\.S\.)",
+        "",
+        text,
+    )
 
 
 class FigureReader:
@@ -268,118 +323,190 @@ class FigureReader:
         self.figures, self.left_out = [], []
 
     def read_section(self, heading, paragraphs):
-        assistance_section = bool(re.search(r"assistance", heading, re.I))
-        for paragraph in paragraphs:
-            for sentence in sentences(paragraph):
-                self.read_sentence(sentence, assistance_section)
+        """Read a section's paragraphs: text, or (text, is_list_item) pairs.
 
-    def leave_out(self, match, sentence, reason):
+        A list item (“FY 2011: $379.6 million”) is read with the paragraph that
+        introduces its list, which says what the amounts are.
+        """
+        in_section = bool(re.search(r"assistance", heading, re.I))
+        context = ""
+        for paragraph in paragraphs:
+            text, item = (
+                paragraph if isinstance(paragraph, tuple) else (paragraph, False)
+            )
+            if not item:
+                context = text
+            for sentence in sentences(text):
+                self.read_sentence(sentence, in_section, context if item else "")
+
+    def leave_out(self, amount, reason):
         self.left_out.append(
-            f"Left out {match.group(0).strip()} ({reason}): “{short(sentence)}”"
+            f"Left out {amount.text} ({reason}): “{short(amount.sentence)}”"
         )
 
-    def read_sentence(self, sentence, assistance_section):
+    def read_sentence(self, sentence, in_section, context=""):
         matches = list(MONEY.finditer(sentence))
-        breaks = [
-            0,
-            *(b.start() for b in CLAUSE_BREAK.finditer(sentence)),
-            len(sentence),
-        ]
+        breaks = [0, *(b.start() for b in CLAUSE_BREAK.finditer(sentence))]
+        breaks.append(len(sentence))
+        years = self.respectively(sentence, matches)
         for i, match in enumerate(matches):
-            # The amount's clause, and its own part of it between its neighbours.
             clause_start = max(b for b in breaks if b <= match.start())
             clause_end = min(b for b in breaks if b >= match.end())
-            start = max(clause_start, matches[i - 1].end() if i else 0)
-            end = min(
-                clause_end,
-                matches[i + 1].start() if i + 1 < len(matches) else clause_end,
-            )
-            parts = Parts(
-                sentence,
+            previous = matches[i - 1].end() if i else 0
+            following = matches[i + 1].start() if i + 1 < len(matches) else clause_end
+            amount = Amount(
+                match=match,
+                sentence=sentence,
                 clause=sentence[clause_start:clause_end],
-                before=sentence[start : match.start()],
-                after=sentence[match.end() : end],
+                lead=sentence[clause_start : match.start()],
+                before=sentence[max(clause_start, previous) : match.start()],
+                after=sentence[match.end() : min(clause_end, following)],
                 first=i == 0,
             )
-            figure = self.read_amount(match, parts, assistance_section)
+            figure = self.read_amount(amount, in_section, context, years.get(i))
             if figure and not any(figure.same_line(f) for f in self.figures):
                 self.figures.append(figure)
 
-    def read_amount(self, match, parts, in_section):
-        sentence, clause, before, after = parts
+    def read_amount(self, amount, in_section, context, given_period):
+        sentence, match = amount.sentence, amount.match
+        said = without_us_dollars(f"{sentence} {context}")
+        us_named = US_ACTOR.search(said)
+        giving = us_named and GIVING.search(said)
         if match["range"]:
-            return self.leave_out(match, sentence, "a range, not one amount")
-        # Whose money, and is it assistance at all?
-        if NOT_ASSISTANCE.search(clause):
-            if not (INVESTMENT.search(clause) and self.us_agency(clause)):
+            return self.leave_out(amount, "a range, not one amount")
+        if NOT_ASSISTANCE.search(amount.lead + amount.after):
+            if not (
+                re.search(r"\binvest", amount.clause, re.I) and self.agency_in(said)
+            ):
                 return self.leave_out(
-                    match, sentence, "trade, investment or another economic figure"
+                    amount, "trade, investment or another economic figure"
                 )
-        if PARTNER_MONEY.search(US_GOVERNMENT.sub("", clause)):
-            return self.leave_out(match, sentence, "another government's money")
-        # Another donor named before the amount, or as “from …” after it.
-        donors = self.other_donors(
-            sentence[: match.start()] + " ".join(re.findall(r"\bfrom [^,;.]+", after))
-        )
-        if donors:
-            return self.leave_out(match, sentence, f"money from {donors}")
-        us_named = US_ACTOR.search(re.sub(r"U\.S\.\s?\$", "$", sentence))
-        if not (ASSISTANCE.search(sentence) or (us_named and GIVING.search(sentence))):
-            return self.leave_out(match, sentence, "not described as assistance")
+        if VALUED.search(amount.lead + amount.after) and not giving:
+            return self.leave_out(amount, "a value, not money given")
+        if OWN_MONEY.search(amount.clause) or self.giver_before(
+            US_GOVERNMENT.sub("", sentence[: match.start()]), PARTNER_GOVERNMENT
+        ):
+            return self.leave_out(amount, "another government's money")
+        donor = self.donor(sentence[: match.start()], amount.after)
+        if donor:
+            return self.leave_out(amount, f"money from {donor}")
+        if CHANGE.search(amount.lead):
+            return self.leave_out(amount, "a change between years, not an amount")
+        if not (
+            ASSISTANCE.search(said)
+            or (
+                (us_named or in_section)
+                and (GIVING.search(said) or REQUESTED.search(said))
+            )
+        ):
+            return self.leave_out(amount, "not described as assistance")
         if not us_named and not in_section:
-            return self.leave_out(match, sentence, "not clearly U.S. money")
-        if not parts.first and re.search(
+            return self.leave_out(amount, "not clearly U.S. money")
+        if not amount.first and re.search(
             r"\b(?:including|includes|included|of which)\b", sentence[: match.start()]
         ):
-            return self.leave_out(match, sentence, "a part of the total before it")
-        if RECURRING.search(after):
-            return self.leave_out(match, sentence, "a yearly amount, not a total")
-        period = self.period(sentence, match, before, after)
+            return self.leave_out(amount, "a part of the total before it")
+        if RECURRING.search(amount.after):
+            return self.leave_out(amount, "a yearly amount, not a total")
+        kind = self.kind(amount.before + amount.after)
+        period = given_period or self.period(amount)
+        if period is None and kind == "planned":
+            # A commitment for the future with no years given: a planned total.
+            period = ("none", (None, None), self.note(amount))
         if period is None:
-            return self.leave_out(match, sentence, "no year or period for it")
-        kind, years, note = period
+            return self.leave_out(amount, "no year or period for it")
+        span, years, note = period
         return Figure(
             amount_usd=amount_of(match),
             qualifier=self.qualifier(sentence[: match.start()]),
-            period=kind,
+            period=span,
             year=years[0],
             year_end=years[1],
-            kind=self.kind(before + after),
-            agency=self.agency(before + after, sentence),
+            kind=kind,
+            agency=self.agency(amount.before + amount.after, sentence),
             note=note,
         )
 
-    def other_donors(self, text):
-        """The first other donor `text` names: an institution, or another country."""
-        text = re.sub(r"(United States|U\.S\.)", "", text)
-        found = [m.group(0) for m in OTHER_DONORS.finditer(text)]
-        if self.other_countries:
-            found += [m.group(0) for m in self.other_countries.finditer(text)]
-        for word in found:
-            if not any(word in name or name in word for name in self.country_names):
-                return word
+    # Whose money
+    @staticmethod
+    def giver_before(text, pattern):
+        """The last giver `pattern` finds in `text`, unless the U.S. is named after it."""
+        found = list(pattern.finditer(text))
+        if not found or US_ACTOR.search(without_us_dollars(text[found[-1].end() :])):
+            return ""
+        return found[-1].group(0)
+
+    def donor(self, before, after):
+        """Another donor named before the amount (and not followed by the U.S.), or
+        as “from …” after it: an institution, or another country."""
+        before = without_us_dollars(before)
+        # “$112 million from the Mongolian government”, not “… to refugees from Syria”.
+        near = re.match(r"^\W*(?:[\w-]+\s){0,4}?(from [^,;.]+)", after)
+        after = near.group(1) if near else ""
+        for text, last_only in ((before, True), (after, False)):
+            found = list(OTHER_DONORS.finditer(text))
+            if self.other_countries:
+                found += list(self.other_countries.finditer(text))
+            found = [m for m in found if not self.own_country(m.group(0))]
+            if not found:
+                continue
+            last = max(found, key=lambda m: m.end())
+            if last_only and US_ACTOR.search(without_us_dollars(text[last.end() :])):
+                continue
+            return last.group(0)
         return ""
 
-    @staticmethod
-    def us_agency(sentence):
-        return any(pattern.search(sentence) for pattern, _ in AGENCIES[:2])
+    def own_country(self, word):
+        return any(word in name or name in word for name in self.country_names)
 
+    @staticmethod
+    def agency_in(text):
+        return any(pattern.search(text) for pattern, _ in AGENCIES[:2])
+
+    # What kind of amount, and for when
     @staticmethod
     def qualifier(text_before):
         found = QUALIFIER.search(text_before)
-        if not found:
-            return ""
-        return dict(QUALIFIERS)[found.group(1).lower()]
+        return QUALIFIERS[found.group(1).lower()] if found else ""
 
-    def period(self, sentence, match, before, after):
+    @staticmethod
+    def kind(own):
+        if REQUESTED.search(own):
+            return "requested"
+        if PAST_GIVING.search(own):
+            return "actual"
+        if PLANNED.search(own):
+            return "planned"
+        return "actual"
+
+    def respectively(self, sentence, matches):
+        """“$91 million and $96 million in FY 2018 and FY 2019, respectively”."""
+        if len(matches) < 2 or "respectively" not in sentence:
+            return {}
+        tail = sentence[matches[-1].end() :]
+        found = list(re.finditer(rf"\b(?:(FY)\s?)?({YEAR})\b", tail))
+        if len(found) != len(matches):
+            return {}
+        fiscal = any(m.group(1) for m in found) or FISCAL.search(tail)
+        span = "fiscal" if fiscal else "calendar"
+        return {i: (span, (int(m.group(2)), None), "") for i, m in enumerate(found)}
+
+    def period(self, amount):
         """("fiscal"|"calendar"|"none", (year, year_end), note), or None when unclear.
 
-        The amount's own words after it come first (“$135.4 million in FY 2014”,
-        “$4.2 billion over five years”, “$1.5 billion since 2006”), then a span in the
-        words before it (“a five-year compact … $524.7 million”), then a year or
-        span that opens the sentence (“In FY 2016, …”, “Since 1992, …”).
+        A span written right before the amount comes first (“a five-year, $140
+        million compact”), then the amount's own words after it (“$135.4 million in
+        FY 2014”, “$4.2 billion over five years”, “$1.5 billion since 2006”), then a
+        fiscal year before it in its clause (“assistance in FY 2016 totaled $1.45
+        billion”), then a year or span that opens the sentence (“In FY 2016, …”,
+        “Since 1992, …”) unless the opening dates an event instead.
         """
-        window = re.split(r"[;]|, (?:while|but|and|which|including)\b", after)[0][:90]
+        before, sentence = amount.before, amount.sentence
+        adjacent = DURATION.search(before[-25:])
+        if adjacent:
+            return "none", (None, None), self.note(amount, adjacent.group(1))
+        window = re.split(r"[;]|, (?:while|but|and|which|including)\b", amount.after)
+        window = window[0][:90]
         found = [
             (m.start(), kind, m)
             for kind, pattern in (
@@ -394,30 +521,40 @@ class FigureReader:
         if found:
             _, kind, m = min(found, key=lambda f: f[0])
             if kind == "fiscal":
-                return (
-                    "fiscal",
-                    self.years(m["y1"], m["y2"]),
-                    self.note(sentence, match),
-                )
+                return "fiscal", self.years(m["y1"], m["y2"]), self.note(amount)
             if kind == "calendar":
                 first = m["y1"] or m["y2"] or m["y4"]
                 last = m["y3"] or m["y5"]
-                return "calendar", self.years(first, last), self.note(sentence, match)
-            return "none", (None, None), self.note(sentence, match, m.group(1))
-        duration = DURATION.search(before)
+                return "calendar", self.years(first, last), self.note(amount)
+            return "none", (None, None), self.note(amount, m.group(1))
+        fiscal = list(FISCAL.finditer(amount.lead))
+        ranges = [m for m in fiscal if m["y2"]]
+        if ranges:  # “Over the past five years (FY 2010-2014), …”
+            m = ranges[-1]
+            return "fiscal", self.years(m["y1"], m["y2"]), self.note(amount)
+        spans = [m for m in CALENDAR.finditer(amount.lead) if m["y3"] or m["y5"]]
+        if spans:  # “the compact, which ran from 2006 to 2011, invested $177 million”
+            m = spans[-1]
+            first, last = m["y2"] or m["y4"], m["y3"] or m["y5"]
+            return "calendar", self.years(first, last), self.note(amount)
+        duration = DURATION.search(amount.lead)
         if duration:
-            return "none", (None, None), self.note(sentence, match, duration.group(1))
+            return "none", (None, None), self.note(amount, duration.group(1))
+        if fiscal:
+            m = fiscal[-1]
+            return "fiscal", self.years(m["y1"], m["y2"]), self.note(amount)
         fronted = FRONTED.match(sentence)
-        if fronted:
-            note = self.note(sentence, match)
+        if fronted and not EVENT.search(sentence[fronted.end() : amount.match.start()]):
+            note = self.note(amount)
             if fronted["fy"]:
-                return "fiscal", self.years(fronted["fy"], None), note
+                return "fiscal", self.years(fronted["fy"], fronted["fy2"]), note
             if fronted["cy"]:
                 return "calendar", self.years(fronted["cy"], None), note
-            return "calendar", self.years(fronted["from"], fronted["to"]), note
+            span = "fiscal" if fronted["ffy"] else "calendar"
+            return span, self.years(fronted["from"], fronted["to"]), note
         since = FRONTED_SINCE.match(sentence) or SINCE.search(sentence)
         if since:
-            return "none", (None, None), self.note(sentence, match, since.group(1))
+            return "none", (None, None), self.note(amount, since.group(1))
         return None
 
     @staticmethod
@@ -425,16 +562,8 @@ class FigureReader:
         first = full_year(first)
         last = full_year(last) if last else None
         if last is not None and last <= first:
-            last = None if last == first else last
+            last = None
         return first, last
-
-    @staticmethod
-    def kind(own):
-        if REQUESTED.search(own):
-            return "requested"
-        if PLANNED.search(own):
-            return "planned"
-        return "actual"
 
     @staticmethod
     def agency(own, sentence):
@@ -448,21 +577,22 @@ class FigureReader:
         return ""
 
     @staticmethod
-    def note(sentence, match, scope=""):
+    def note(amount, scope=""):
         """A few words saying what the amount is, e.g. “Humanitarian assistance, since 2006”."""
-        around = sentence[max(0, match.start() - 80) : match.end() + 80]
-        cue = re.search(
-            r"((?:[A-Za-z’'-]+\s){0,3}(?:assistance|aid|funding|funds|grants?|"
-            r"Foreign Military Financing|investment|compact|support))\b",
+        match, sentence = amount.match, amount.sentence
+        cue = r"(?:assistance|aid|funding|funds|grants?|Financing|investment|compact|support)"
+        found = re.search(
+            rf"((?:[A-Za-z’'-]+\s){{0,3}}{cue})\b",
             sentence[match.end() : match.end() + 80],
         ) or re.search(
-            r"((?:[A-Za-z’'/-]+\s){0,2}(?:assistance|aid|funding|funds|grants?|"
-            r"Financing|investment|compact|support))\b",
-            around,
+            rf"((?:[A-Za-z’'/-]+\s){{0,2}}{cue})\b",
+            sentence[max(0, match.start() - 80) : match.end() + 80],
         )
-        words = cue.group(1).strip() if cue else ""
-        words = re.sub(r"^(?:in|of|for|the|to|and|with|a|an)\s+", "", words, flags=re.I)
-        words = re.sub(r"^(?:in|of|for|the|to|and|with|a|an)\s+", "", words, flags=re.I)
+        words = found.group(1).strip() if found else ""
+        for _ in range(2):
+            words = re.sub(
+                r"^(?:in|of|for|the|to|and|with|a|an)\s+", "", words, flags=re.I
+            )
         parts = [words[:1].upper() + words[1:]] if words else []
         if scope:
             parts.append(scope.strip())

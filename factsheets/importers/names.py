@@ -3,25 +3,9 @@
 import re
 import unicodedata
 
+from factsheets.importers.text import SMALL_WORDS
 from factsheets.models import Bureau, Country
 
-SMALL_WORDS = {
-    "a",
-    "an",
-    "and",
-    "as",
-    "at",
-    "by",
-    "for",
-    "in",
-    "of",
-    "on",
-    "or",
-    "the",
-    "to",
-    "with",
-    "its",
-}
 ACRONYMS = {
     "U.S.",
     "US",

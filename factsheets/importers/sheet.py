@@ -10,13 +10,14 @@ related links at the end.
 import datetime
 import re
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 from urllib.parse import urljoin
 
 from factsheets import wording
 from factsheets.importers.blocks import Block
 from factsheets.importers.figures import FigureReader, describe
-from factsheets.importers.names import SMALL_WORDS, title_case
+from factsheets.importers.names import title_case
+from factsheets.importers.text import in_capitals, looks_like_heading
 from factsheets.links import safe_href
 from factsheets.richtext import sanitize
 
@@ -44,7 +45,10 @@ END = re.compile(
     r"^(?:Back to Top|Sign[- ]?in|Do you already have an account on one of these "
     r"sites\?.*|Tags|Related Articles|Related Content|Related Stories|Recent Content|"
     r"Subscribe.*|Contact Us|Privacy Policy|Accessibility Statement|Copyright "
-    r"Information|\[This is a mobile copy of .*\]|Short URL:.*)$",
+    r"Information|\[This is a mobile copy of .*\]|Short URL:.*|Twitter|Facebook|"
+    r"Instagram|YouTube|Flickr|LinkedIn|E-?mail|White House|USA\.gov|Office of the "
+    r"Inspector General|Archives?|FOIA|Site Map|No FEAR Act.*|Privacy.*|"
+    r"Accessibility.*|The Lessons of 1989.*)$",
     re.I,
 )
 TITLE = re.compile(
@@ -54,7 +58,33 @@ TITLE = re.compile(
 )
 BUREAU = re.compile(r"^(?:Bureau of|Office of(?: the)?) [\w ,.&’'-]{3,90}$", re.I)
 KIND = re.compile(r"^(?:Bilateral Relations )?Fact Sheets?$", re.I)
+KIND_IN = re.compile(r"\b(?:Bilateral Relations )?Fact Sheet\b", re.I)
+BUREAU_IN = re.compile(
+    r"\b(?:Bureau of [A-Z][\w,&’'-]*(?: (?:of|and|the|[A-Z][\w,&’'-]*))*? Affairs|"
+    r"Office of the [A-Z][\w,&’'-]*(?: (?:of|for|and|the|[A-Z][\w,&’'-]*))*)",
+    re.I,
+)
+DATE_IN = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.? \d{1,2},? "
+    r"\d{4}\b",
+    re.I,
+)
+ADDRESS_LINE = re.compile(
+    r"^(?:Tel\.?|Telephone|Phone|Fax|E-?mail)\b|\bWashington,? D\.?C\.?,? \d{5}\b|"
+    r"^\d+[\w-]* [\w .'’-]+ (?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Court|Ct\.?|"
+    r"Place|Pl\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Lane|Way|Circle|Terrace)\b",
+    re.I,
+)
+ADDRESSEE = re.compile(r"^(?:The )?(?:Embassy|Consulate|Permanent Mission|Mission)\b")
+# Headings that name the country: “U.S.-ERITREA RELATIONS”, “U.S. Assistance to Eritrea”.
+HEADING_COUNTRY = re.compile(
+    r"^U\.S\.\s?[-–]\s?(?P<country>.+?) RELATIONS$|^U\.S\. Assistance to "
+    r"(?P<to>.+)$",
+    re.I,
+)
 LEAD = re.compile(r"^More information about (?P<country>.+?) is available\b", re.I)
+LEAD_FORM = re.compile(r"\b(?:[Pp]age|listed at the end|publications|sources)\b")
 INTRO = re.compile(
     r"^More information about (?P<country>.+?) is available from .*(?::|listed "
     r"(?:here|below)\.?)$",
@@ -73,7 +103,8 @@ ROLE_NAME = re.compile(
 NAME = r"(?P<name>[A-Z](?:[A-Z]\.(?=\s)|Jr\.|Sr\.|[^;,.()])+)"
 AMBASSADOR = re.compile(
     r"\bThe (?P<role>U\.S\. (?:Ambassador|Charg[ée] d['’]Affaires(?:,? a\.i\.,?| ad "
-    r"interim,?)?)(?: to| in) [^,;]+?),?(?: resident in [^,;]+,)? is " + NAME
+    r"interim,?)?)(?: to| in) [^,;]+?)(?:,\s*(?:resident|based) in [^;]+?,)?\s+is "
+    + NAME
 )
 MONTHS = {
     m: i
@@ -124,32 +155,56 @@ def parse_date(text):
     return None
 
 
-def looks_like_heading(text):
-    """Short, unpunctuated, and in capitals or title case: “Bilateral Representation”."""
-    words = text.split()
-    if not 1 <= len(words) <= 14 or len(text) > 120:
-        return False
-    if re.search(r"[.:;,!?”\"]$", text) and not text.endswith("U.S."):
-        return False
-    letters = [c for c in text if c.isalpha()]
-    if letters and all(c.isupper() for c in letters) and len(letters) > 1:
-        return True
-    significant = [
-        re.sub(r"^[dl][’']", "", w.strip("()“”\"'"))  # “d’Ivoire”
-        for w in words
-        if re.search(r"[A-Za-z]", w)
-        and w.lower().strip("()“”\"'") not in SMALL_WORDS | PARTICLES
-    ]
-    return bool(significant) and all(w[:1].isupper() for w in significant)
+def header_parts(text):
+    """The header lines `text` is: [("title", …)], or several run together in one
+    line of a page (“Bilateral Relations Fact Sheet Bureau of … March 4, 2020”)."""
+    if TITLE.match(text):
+        return [("title", text)]
+    if KIND.match(text):
+        return [("kind", text)]
+    if BUREAU.match(text):
+        return [("bureau", text)]
+    if parse_date(text):
+        return [("date", text)]
+    parts, rest = [], text
+    for part, pattern in (("kind", KIND_IN), ("date", DATE_IN), ("bureau", BUREAU_IN)):
+        found = pattern.search(rest)
+        if found:
+            parts.append((part, found.group(0).strip()))
+            rest = rest[: found.start()] + " " + rest[found.end() :]
+    if len(parts) >= 2 and not re.sub(r"[\s|·•,–—-]+", "", rest):
+        return parts
+    return []
 
 
-# Lower-case words inside names: “Bosnia and Herzegovina”, “Timor-Leste”, “de”.
-PARTICLES = {"de", "du", "des", "da", "la", "le", "van", "von", "y", "e", "al", "el"}
-
-
-def in_capitals(text):
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) > 3 and all(c.isupper() for c in letters)
+def group_addresses(blocks):
+    """Consecutive short lines of an address (“2175 K Street NW”, “Washington, DC
+    20037”, “Tel. …”), with the embassy's name before them, as one paragraph."""
+    out, i = [], 0
+    while i < len(blocks):
+        j = i
+        while (
+            j < len(blocks)
+            and blocks[j].kind == "text"
+            and len(blocks[j].text.split()) <= 12
+            and (ADDRESS_LINE.search(blocks[j].text) or j == i)
+        ):
+            j += 1
+        lines = blocks[i:j]
+        if sum(1 for b in lines if ADDRESS_LINE.search(b.text)) >= 2 and (
+            ADDRESS_LINE.search(lines[0].text) or ADDRESSEE.match(lines[0].text)
+        ):
+            out.append(
+                Block(
+                    text=" ".join(b.text for b in lines),
+                    html="<br>".join(b.html for b in lines),
+                )
+            )
+            i = j
+        else:
+            out.append(blocks[i])
+            i += 1
+    return out
 
 
 @dataclass
@@ -203,14 +258,7 @@ class SheetReader:
                 self.blocks.append(block)
 
     def read(self):
-        lead_at = next(
-            (
-                i
-                for i, b in enumerate(self.blocks)
-                if LEAD.match(b.text) and not INTRO.match(b.text)
-            ),
-            None,
-        )
+        lead_at = self.find_lead()
         intro_at = next(
             (
                 i
@@ -237,8 +285,10 @@ class SheetReader:
                 ),
                 len(self.blocks),
             )
-            body, links = self.trailing_links(self.blocks[start:end])
-        body = self.read_officials_list([b for b in body if b.kind != "end"])
+            body = group_addresses(self.blocks[start:end])
+            body, links = self.trailing_links(body)
+        body = group_addresses([b for b in body if b.kind != "end"])
+        body = self.read_officials_list(body)
         self.read_sections(body)
         self.read_links(links)
         self.read_country()
@@ -247,62 +297,74 @@ class SheetReader:
         return self.sheet
 
     # The header, notices and the lead
+    def find_lead(self):
+        """The lead: “More information about X is available on the X Page …”.
+
+        It comes before the sheet's first heading; a later paragraph that opens the
+        same way (“More information about Peace Corps service …”) is not it.
+        """
+        seen_header = False
+        for i, block in enumerate(self.blocks):
+            if block.kind == "end":
+                continue
+            if header_parts(block.text):
+                seen_header = True
+                continue
+            if (
+                LEAD.match(block.text)
+                and not INTRO.match(block.text)
+                and LEAD_FORM.search(block.text)
+            ):
+                return i
+            if (
+                seen_header
+                and self.is_heading(block)
+                and not self.names.country(block.text)
+            ):
+                return None
+        return None
+
     def content_start(self):
         """Without a lead, the sheet's text starts at its first heading or paragraph."""
         for i, block in enumerate(self.blocks):
-            if self.header_part(block.text) or NOTICE_START.match(block.text):
+            if block.kind == "end" or header_parts(block.text):
                 continue
-            if TITLE.match(block.text):
+            if NOTICE_START.match(block.text) or self.names.country(block.text):
                 continue
-            if (
-                looks_like_heading(block.text)
-                and i > 0
-                or len(block.text.split()) >= 20
-            ):
+            if looks_like_heading(block.text) or len(block.text.split()) >= 20:
                 return i
         return len(self.blocks)
-
-    @staticmethod
-    def header_part(text):
-        if TITLE.match(text):
-            return "title"
-        if KIND.match(text):
-            return "kind"
-        if BUREAU.match(text):
-            return "bureau"
-        if parse_date(text):
-            return "date"
-        return None
 
     def read_header(self, blocks, has_lead):
         sheet = self.sheet
         last_header = -1
         dates = []
         for i, block in enumerate(blocks):
-            part = self.header_part(block.text)
-            if part == "title" and not sheet.title:
-                sheet.title = block.text
-                sheet.country_text = TITLE.match(block.text)["country"]
-            elif part == "kind" and not sheet.kind:
-                sheet.kind = block.text
-            elif part == "bureau" and not sheet.bureau_text:
-                sheet.bureau_text = block.text
-                sheet.bureau = self.names.bureau(block.text)
-            elif part == "date":
-                dates.append(parse_date(block.text))
-            else:
-                continue
-            last_header = i
+            parts = header_parts(block.text)
+            for part, text in parts:
+                if part == "title" and not sheet.title:
+                    sheet.title = text
+                    sheet.country_text = TITLE.match(text)["country"]
+                elif part == "kind" and not sheet.kind:
+                    sheet.kind = text
+                elif part == "bureau" and not sheet.bureau_text:
+                    sheet.bureau_text = text
+                    sheet.bureau = self.names.bureau(text)
+                elif part == "date":
+                    dates.append(parse_date(text))
+            if parts:
+                last_header = i
         if dates:
             sheet.issued_on = dates[-1] if len(dates) > 1 and sheet.kind else dates[0]
             if len(set(dates)) > 1:
+                day = sheet.issued_on
                 sheet.warnings.append(
-                    f"The header has several dates; {sheet.issued_on:%B} {sheet.issued_on.day}, {sheet.issued_on.year} was "
-                    "taken as the issue date."
+                    f"The header has several dates; {day:%B} {day.day}, {day.year} "
+                    "was taken as the issue date."
                 )
         notices, left = [], []
         for i, block in enumerate(blocks):
-            if block.kind == "end" or i <= last_header and self.header_part(block.text):
+            if block.kind == "end" or header_parts(block.text):
                 continue
             prose = len(block.text.split()) >= 5 or block.links or "//" in block.text
             if (
@@ -357,13 +419,15 @@ class SheetReader:
         self.section_text = []
         for heading, parts in sections:
             self.sheet.sections.append((heading, self.body_html(parts)))
-            self.section_text.append((heading, [b.text for b in parts]))
+            self.section_text.append(
+                (heading, [(b.text, b.kind == "item") for b in parts])
+            )
             if not parts:
                 self.sheet.warnings.append(
                     f"The section “{heading}” has no text; it was kept as it stands."
                 )
         for _, texts in self.section_text:
-            for text in texts:
+            for text, _ in texts:
                 for match in AMBASSADOR.finditer(text):
                     official = (match["role"].strip(), match["name"].strip())
                     if official not in self.sheet.officials:
@@ -392,12 +456,12 @@ class SheetReader:
         """Links made absolute against the page's own address; links that cannot be are dropped."""
 
         def absolute(match):
-            href = match.group(1)
+            href = unescape(match.group(1))
             if re.match(r"^(?:https?:|mailto:|//)", href, re.I):
                 return match.group(0)
-            if href.startswith("#") or not self.page.address:
+            if href.startswith("#") or not self.page.link_base:
                 return ""
-            return f'href="{escape(urljoin(self.page.address, href))}"'
+            return f'href="{escape(urljoin(self.page.link_base, href))}"'
 
         return HREF.sub(absolute, html)
 
@@ -430,7 +494,10 @@ class SheetReader:
             if bare and links and links[-1][1] is None:
                 links[-1] = (links[-1][0], self.link_address(bare.group(1)))
                 continue
-            if block.links:
+            if len(block.links) == 1:
+                # “U.S. Embassy: <a>Morocco</a>”: the title is the whole line.
+                links.append((text, self.link_address(block.links[0][1])))
+            elif block.links:
                 for title, href in block.links:
                     links.append((title, self.link_address(href)))
             else:
@@ -448,9 +515,9 @@ class SheetReader:
         if not href or href.startswith("#"):
             return None
         if not re.match(r"^(?:https?:|mailto:|//)", href, re.I):
-            if not self.page.address:
+            if not self.page.link_base:
                 return None
-            href = urljoin(self.page.address, href)
+            href = urljoin(self.page.link_base, href)
         return safe_href(href)
 
     # The country, the figures and what the editor must know
@@ -464,6 +531,14 @@ class SheetReader:
         title = TITLE.match(self.page.title or "")
         if title:
             candidates.append((title["country"], "the page's title"))
+        intro = INTRO.match(sheet.related_links_intro)
+        if intro:
+            candidates.append((intro["country"], "the line above the related links"))
+        for heading, _ in sheet.sections:
+            named = HEADING_COUNTRY.match(heading)
+            if named:
+                text = named["country"] or named["to"]
+                candidates.append((text, f"the heading “{heading}”"))
         for text, _ in candidates:
             country = self.names.country(text)
             if country:
