@@ -8,7 +8,7 @@ from django.test import SimpleTestCase, TestCase
 from factsheets.importers.blocks import blocks_from_html, blocks_from_text
 from factsheets.importers.figures import FigureReader
 from factsheets.importers.names import Names, title_case
-from factsheets.importers.sheet import header_parts, parse_date
+from factsheets.importers.header import header_parts, parse_date
 from factsheets.importers.text import looks_like_heading
 
 

@@ -15,61 +15,14 @@ from urllib.parse import urljoin
 
 from factsheets import wording
 from factsheets.importers.blocks import Block
+from factsheets.importers.chrome import CHROME, END
 from factsheets.importers.figures import FigureReader, describe
+from factsheets.importers.header import TITLE, header_parts, parse_date
 from factsheets.importers.names import title_case
 from factsheets.importers.text import in_capitals, looks_like_heading
 from factsheets.links import safe_href
 from factsheets.richtext import sanitize
 
-# Whole lines that belong to the site around a sheet, never to the sheet.
-CHROME = re.compile(
-    r"^(?:printable banner|U\.S\. Department of State(?: - Great Seal)?|"
-    r"Diplomacy in Action|Share(?: this page)?|Back to Top|Back to previous page|"
-    r"Mobile|Sign[- ]?in|Print(?: this page)?|Email this Page|Subject Index|"
-    r"Skip (?:Links|to (?:main )?content)|Home|Search|Menu|Close|"
-    r"An official website of the United States [Gg]overnment.*|"
-    r"Here['’]s how you know|Official websites use \.gov|"
-    r"A \.gov website belongs to an official government organization.*|"
-    r"Secure \.gov websites use HTTPS|A lock \(.*\) or https://.*|"
-    r"Do you already have an account on one of these sites\?.*|"
-    r"OpenID is a service that allows you to sign in.*|You are in:.*|"
-    r"\[This is a mobile copy of .*\]|Short URL:.*|(?:2017-2021 )?ARCHIVED CONTENT|"
-    r"You are viewing ARCHIVED CONTENT.*|Content in this archive site is NOT UPDATED.*|"
-    r"For current information, go to.*|This is archived content from the U\.S\. "
-    r"Department of State.*|The following .{0,40}fact sheet was published by .*|"
-    r"U\.S\. Bilateral Relations Fact Sheets?(?::.*)?)$",
-    re.I,
-)
-# Lines after which nothing is the sheet's: the related links end there.
-END = re.compile(
-    r"^(?:Back to Top|Sign[- ]?in|Do you already have an account on one of these "
-    r"sites\?.*|Tags|Related Articles|Related Content|Related Stories|Recent Content|"
-    r"Subscribe.*|Contact Us|Privacy Policy|Accessibility Statement|Copyright "
-    r"Information|\[This is a mobile copy of .*\]|Short URL:.*|Twitter|Facebook|"
-    r"Instagram|YouTube|Flickr|LinkedIn|E-?mail|White House|USA\.gov|Office of the "
-    r"Inspector General|Archives?|FOIA|Site Map|No FEAR Act.*|Privacy.*|"
-    r"Accessibility.*|The Lessons of 1989.*)$",
-    re.I,
-)
-TITLE = re.compile(
-    r"^U\.?\s?S\.?\s+Relations\s+[Ww]ith\s+(?P<country>.+?)"
-    r"(?:\s+[-|–—]\s+(?:United States )?(?:U\.S\. )?Department of State.*)?$",
-    re.I,
-)
-BUREAU = re.compile(r"^(?:Bureau of|Office of(?: the)?) [\w ,.&’'-]{3,90}$", re.I)
-KIND = re.compile(r"^(?:Bilateral Relations )?Fact Sheets?$", re.I)
-KIND_IN = re.compile(r"\b(?:Bilateral Relations )?Fact Sheet\b", re.I)
-BUREAU_IN = re.compile(
-    r"\b(?:Bureau of [A-Z][\w,&’'-]*(?: (?:of|and|the|[A-Z][\w,&’'-]*))*? Affairs|"
-    r"Office of the [A-Z][\w,&’'-]*(?: (?:of|for|and|the|[A-Z][\w,&’'-]*))*)",
-    re.I,
-)
-DATE_IN = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.? \d{1,2},? "
-    r"\d{4}\b",
-    re.I,
-)
 ADDRESS_LINE = re.compile(
     r"^(?:Tel\.?|Telephone|Phone|Fax|E-?mail)\b|\bWashington,? D\.?C\.?,? \d{5}\b|"
     r"^\d+[\w-]* [\w .'’-]+ (?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Court|Ct\.?|"
@@ -106,75 +59,7 @@ AMBASSADOR = re.compile(
     r"interim,?)?)(?: to| in) [^,;]+?)(?:,\s*(?:resident|based) in [^;]+?,)?\s+is "
     + NAME
 )
-MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        1,
-    )
-    for m in names
-}
-DATES = [
-    re.compile(
-        r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?P<month>[A-Za-z]+)\.?\s+"
-        r"(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$"
-    ),
-    re.compile(r"^(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]+)\.?,?\s+(?P<year>\d{4})$"),
-    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$"),
-    re.compile(r"^(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})$"),
-]
 HREF = re.compile(r'href="([^"]*)"')
-
-
-def parse_date(text):
-    """The date `text` is, in the forms sheets use, or None."""
-    text = text.strip().rstrip(".")
-    for pattern in DATES:
-        match = pattern.match(text)
-        if not match:
-            continue
-        month = match["month"]
-        month = int(month) if month.isdigit() else MONTHS.get(month.lower())
-        try:
-            return datetime.date(int(match["year"]), month or 0, int(match["day"]))
-        except ValueError:
-            return None
-    return None
-
-
-def header_parts(text):
-    """The header lines `text` is: [("title", …)], or several run together in one
-    line of a page (“Bilateral Relations Fact Sheet Bureau of … March 4, 2020”)."""
-    if TITLE.match(text):
-        return [("title", text)]
-    if KIND.match(text):
-        return [("kind", text)]
-    if BUREAU.match(text):
-        return [("bureau", text)]
-    if parse_date(text):
-        return [("date", text)]
-    parts, rest = [], text
-    for part, pattern in (("kind", KIND_IN), ("date", DATE_IN), ("bureau", BUREAU_IN)):
-        found = pattern.search(rest)
-        if found:
-            parts.append((part, found.group(0).strip()))
-            rest = rest[: found.start()] + " " + rest[found.end() :]
-    if len(parts) >= 2 and not re.sub(r"[\s|·•,–—-]+", "", rest):
-        return parts
-    return []
 
 
 def group_addresses(blocks):

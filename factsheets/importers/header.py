@@ -1,0 +1,92 @@
+"""A sheet's header lines: its title, bureau, kind (“Fact Sheet”) and date."""
+
+import datetime
+import re
+
+TITLE = re.compile(
+    r"^U\.?\s?S\.?\s+Relations\s+[Ww]ith\s+(?P<country>.+?)"
+    r"(?:\s+[-|–—]\s+(?:United States )?(?:U\.S\. )?Department of State.*)?$",
+    re.I,
+)
+BUREAU = re.compile(r"^(?:Bureau of|Office of(?: the)?) [\w ,.&’'-]{3,90}$", re.I)
+KIND = re.compile(r"^(?:Bilateral Relations )?Fact Sheets?$", re.I)
+KIND_IN = re.compile(r"\b(?:Bilateral Relations )?Fact Sheet\b", re.I)
+BUREAU_IN = re.compile(
+    r"\b(?:Bureau of [A-Z][\w,&’'-]*(?: (?:of|and|the|[A-Z][\w,&’'-]*))*? Affairs|"
+    r"Office of the [A-Z][\w,&’'-]*(?: (?:of|for|and|the|[A-Z][\w,&’'-]*))*)",
+    re.I,
+)
+DATE_IN = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.? \d{1,2},? "
+    r"\d{4}\b",
+    re.I,
+)
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        1,
+    )
+    for m in names
+}
+DATES = [
+    re.compile(
+        r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?(?P<month>[A-Za-z]+)\.?\s+"
+        r"(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$"
+    ),
+    re.compile(r"^(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]+)\.?,?\s+(?P<year>\d{4})$"),
+    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$"),
+    re.compile(r"^(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})$"),
+]
+
+
+def parse_date(text):
+    """The date `text` is, in the forms sheets use, or None."""
+    text = text.strip().rstrip(".")
+    for pattern in DATES:
+        match = pattern.match(text)
+        if not match:
+            continue
+        month = match["month"]
+        month = int(month) if month.isdigit() else MONTHS.get(month.lower())
+        try:
+            return datetime.date(int(match["year"]), month or 0, int(match["day"]))
+        except ValueError:
+            return None
+    return None
+
+
+def header_parts(text):
+    """The header lines `text` is: [("title", …)], or several run together in one
+    line of a page (“Bilateral Relations Fact Sheet Bureau of … March 4, 2020”)."""
+    if TITLE.match(text):
+        return [("title", text)]
+    if KIND.match(text):
+        return [("kind", text)]
+    if BUREAU.match(text):
+        return [("bureau", text)]
+    if parse_date(text):
+        return [("date", text)]
+    parts, rest = [], text
+    for part, pattern in (("kind", KIND_IN), ("date", DATE_IN), ("bureau", BUREAU_IN)):
+        found = pattern.search(rest)
+        if found:
+            parts.append((part, found.group(0).strip()))
+            rest = rest[: found.start()] + " " + rest[found.end() :]
+    if len(parts) >= 2 and not re.sub(r"[\s|·•,–—-]+", "", rest):
+        return parts
+    return []
