@@ -286,6 +286,24 @@ class BadInputTests(ImporterTestCase):
         )
         self.assertNothingWritten()
 
+    def test_only_a_note_to_readers_is_a_notice(self):
+        seed = SEED.read_text(encoding="utf-8")
+        wrapped = seed.replace(
+            "October 15, 2015\n",
+            "October 15, 2015\n\nFederal Information & News Dispatch, reposted in full "
+            "today\n\nNote to our readers: this fact sheet is no longer updated.\n",
+        )
+        data = dry_run(self.write("wrapped.txt", wrapped.encode()))
+        self.assertEqual(
+            TextOf.of(data["notice"]),
+            "Note to our readers: this fact sheet is no longer updated.",
+        )
+        self.assertIn(
+            "Left out a line before the lead: “Federal Information & News Dispatch, "
+            "reposted in full today”",
+            data["warnings"],
+        )
+
     def test_the_country_may_go_by_another_name(self):
         data = SEED.read_bytes().replace(b"Mali", b"Swaziland")
         self.assertEqual(dry_run(self.write("old.txt", data))["country"], "Eswatini")

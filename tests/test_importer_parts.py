@@ -7,8 +7,8 @@ from django.test import SimpleTestCase, TestCase
 
 from factsheets.importers.blocks import blocks_from_html, blocks_from_text
 from factsheets.importers.figures import FigureReader
-from factsheets.importers.names import Names, title_case
 from factsheets.importers.header import header_parts, parse_date
+from factsheets.importers.names import Names, title_case
 from factsheets.importers.text import looks_like_heading
 
 
@@ -46,6 +46,26 @@ class DateTests(SimpleTestCase):
             ],
         )
         self.assertEqual(header_parts("Fact Sheets and reports of 2015"), [])
+
+    def test_a_news_wire_line_gives_the_bureau_and_the_date(self):
+        self.assertEqual(
+            header_parts(
+                "The following bilateral relations fact sheet was published by the "
+                "U.S. Department of State, Bureau of African Affairs on Jan. 2, 2020. It "
+                "is reproduced in full below."
+            ),
+            [("bureau", "Bureau of African Affairs"), ("date", "Jan. 2, 2020")],
+        )
+        self.assertEqual(parse_date("Jan. 2, 2020"), datetime.date(2020, 1, 2))
+
+    def test_a_title_loses_a_site_suffix(self):
+        self.assertEqual(
+            header_parts(
+                "U.S. Relations With the Holy See - United States Department of State "
+                "(2024)"
+            ),
+            [("title", "U.S. Relations With the Holy See")],
+        )
 
 
 class HeadingShapeTests(SimpleTestCase):
@@ -119,6 +139,26 @@ class BlockTests(SimpleTestCase):
                 "Human Rights Reports",
             ],
         )
+
+    def test_a_wrapped_repost_without_blank_lines_keeps_its_paragraphs_apart(self):
+        text = (
+            "More information about Ruritania is available on the Ruritania Page and\n"
+            "from other Department of State publications and other sources listed\n"
+            "at the end of this fact sheet.\n"
+            "U.S.-RURITANIA RELATIONS\n"
+            "The United States established diplomatic relations with Ruritania in\n"
+            "1991. Relations are close, and the two countries cooperate on long-\n"
+            "term goals in security, trade, health, and education across the region.\n"
+            "Ruritania and the United States belong to the same international\n"
+            "organizations, including the United Nations and the World Bank, and\n"
+            "the two governments meet every year to review their cooperation in full.\n"
+        )
+        blocks = [b.text for b in blocks_from_text(text).blocks]
+        self.assertEqual(len(blocks), 4, blocks)
+        self.assertTrue(blocks[0].endswith("listed at the end of this fact sheet."))
+        self.assertEqual(blocks[1], "U.S.-RURITANIA RELATIONS")
+        self.assertIn("cooperate on long-term goals", blocks[2])
+        self.assertTrue(blocks[3].startswith("Ruritania and the United States"))
 
     def test_html_keeps_links_lists_and_headings_and_drops_the_site(self):
         page = blocks_from_html(
@@ -252,6 +292,26 @@ class FigureTests(SimpleTestCase):
             "economic aid."
         )
         self.assertEqual([f[0] for f in figures], [Decimal("1500000000.00")])
+
+    def test_givers_and_words_as_written(self):
+        figures, _ = self.read(
+            "In 2018, the U.S Department of Agriculture announced a $26 million, "
+            "five-year nutrition program for Ruritania."
+        )
+        self.assertEqual(
+            figures, [(26 * Decimal(10**6), "", "none", None, None, "planned")]
+        )
+        figures, _ = self.read(
+            "The United States has provided well over $1 billion in assistance since "
+            "1991."
+        )
+        self.assertEqual(figures[0][1], "well over")
+        figures, left_out = self.read(
+            "Since the 2006 war, the U.S. Government has pledged more than $1 billion "
+            "in assistance."
+        )
+        self.assertEqual(figures, [])
+        self.assertIn("a pledge over past years", left_out[0])
 
     def test_a_place_named_like_a_country_does_not_make_the_money_another_donors(self):
         figures, _ = self.read(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 
-from factsheets.importers.text import looks_like_heading
+from factsheets.importers.text import in_capitals, looks_like_heading
 
 
 @dataclass
@@ -112,20 +112,28 @@ def unwrap(lines):
     joined, starts = [], []  # each joined line, and whether it opened a paragraph
     for line in lines:
         previous = joined[-1] if joined else ""
+        last = lines_of(previous)[-1].strip()
         if (
             line.strip()
             and previous.strip()
             and len(lines_of(previous)[-1]) >= width - 15
-            and " " in lines_of(previous)[-1].strip()  # not an address alone
+            and " " in last  # not an address alone
             and not BULLET.match(line)
             and not (starts[-1] and looks_like_heading(previous.strip()))
+            # A heading in capitals, or a sentence that ends a line and a new one
+            # that starts the next: without blank lines, where paragraphs part.
+            and not in_capitals(line.strip())
+            and not (
+                re.search(r"[.!?:][”\")]?$", last) and re.match(r"\s*[A-Z“\"]", line)
+            )
         ):
             joined[-1] = previous + "\n" + line.strip()
             starts[-1] = False
         else:
             starts.append(not previous.strip())
             joined.append(line)
-    return [line.replace("\n", " ") for line in joined]
+    # A word hyphenated across lines is one word again: “long-\nterm” → “long-term”.
+    return [re.sub(r"(?<=\w-)\n", "", line).replace("\n", " ") for line in joined]
 
 
 def lines_of(text):

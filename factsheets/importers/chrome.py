@@ -18,7 +18,7 @@ CHROME = re.compile(
     r"\[This is a mobile copy of .*\]|Short URL:.*|(?:2017-2021 )?ARCHIVED CONTENT|"
     r"You are viewing ARCHIVED CONTENT.*|Content in this archive site is NOT UPDATED.*|"
     r"For current information, go to.*|This is archived content from the U\.S\. "
-    r"Department of State.*|The following .{0,40}fact sheet was published by .*|"
+    r"Department of State.*|It is reproduced in full below\.|"
     r"U\.S\. Bilateral Relations Fact Sheets?(?::.*)?)$",
     re.I,
 )

@@ -53,21 +53,21 @@ MONEY = re.compile(
 )
 QUALIFIERS = {
     "more than": "more than",
-    "in excess of": "more than",
+    "in excess of": "in excess of",
     "exceeding": "more than",
     "exceeded": "more than",
     "exceeds": "more than",
-    "well over": "over",
+    "well over": "well over",
     "over": "over",
     "at least": "at least",
     "approximately": "approximately",
-    "an estimated": "approximately",
+    "an estimated": "an estimated",
     "roughly": "roughly",
     "about": "about",
     "some": "some",
     "nearly": "nearly",
     "almost": "almost",
-    "just under": "nearly",
+    "just under": "just under",
     "up to": "up to",
     "less than": "less than",
 }
@@ -95,7 +95,7 @@ OWN_MONEY = re.compile(
     re.I,
 )
 PARTNER_GOVERNMENT = re.compile(
-    r"\bGovernment of (?!the United States)[A-Z]|\b[A-Z][\w’'-]+ "
+    r"\b[Gg]overnment of (?!the United States)[A-Z]|\b[A-Z][\w’'-]+ "
     r"(?:[Gg]overnment|authorities|ministry|treasury)\b"
 )
 US_GOVERNMENT = re.compile(
@@ -128,7 +128,10 @@ PAST_GIVING = re.compile(
     re.I,
 )
 US_ACTOR = re.compile(
-    r"(\bU\.S\.(?!\s?\$)|\bUS\b(?!\s?\$)|United States|USAID|\bUSG\b|American people|"
+    r"(\bU\.S\.?(?!\s?\$)|\bUS\b(?!\s?\$)|United States|USAID|\bUSG\b|American people|"
+    r"Department of Agriculture|\bUSDA\b|Centers for Disease Control|\bCDC\b|"
+    r"Department of Health and Human Services|Department of Energy|"
+    r"Department of Justice|Department of Homeland Security|Coast Guard|"
     r"PEPFAR|Millennium Challenge|\bMCC\b|Department of State|State Department|"
     r"Department of Defense|\bDoD\b|Peace Corps|Southern Command|Africa Command|"
     r"\bAFRICOM\b|\bSOUTHCOM\b|Americans?\b|U\.S\. Embassy)"
@@ -139,12 +142,20 @@ AGENCIES = [
     (re.compile(r"\bPEPFAR\b"), "PEPFAR"),
     (re.compile(r"Peace Corps"), "Peace Corps"),
     (re.compile(r"Department of Defense|\bDoD\b"), "DoD"),
+    (re.compile(r"Department of Agriculture|\bUSDA\b"), "USDA"),
+    (re.compile(r"Centers for Disease Control|\bCDC\b"), "CDC"),
 ]
 REQUESTED = re.compile(r"\brequest(?:ed|s)?\b", re.I)
 PLANNED = re.compile(
-    r"\b(projected|planned|will (?:provide|invest|fund|support|give|make)|plans? to|"
+    r"\b(announced|projected|planned|will (?:provide|invest|fund|support|give|make)|plans? to|"
     r"pledged?|expects? to|intends? to|proposed|over the next|during the next|"
     r"to be provided|is expected|would provide|to provide|pending)\b",
+    re.I,
+)
+# Money still to come: a total with no years of its own is then a planned total.
+FUTURE = re.compile(
+    r"\b(will (?:provide|invest|fund|support|give|make)|plans? to|expects? to|"
+    r"intends? to|over the next|during the next|to be provided|is expected)\b",
     re.I,
 )
 RECURRING = re.compile(
@@ -410,12 +421,15 @@ class FigureReader:
             return self.leave_out(amount, "a yearly amount, not a total")
         kind = self.kind(amount.before + amount.after)
         period = given_period or self.period(amount)
-        if period is None and kind == "planned":
+        if period is None and FUTURE.search(amount.before + amount.after):
             # A commitment for the future with no years given: a planned total.
             period = ("none", (None, None), self.note(amount))
         if period is None:
             return self.leave_out(amount, "no year or period for it")
         span, years, note = period
+        if kind == "planned" and span == "none" and SINCE.search(note):
+            # “has pledged $1 billion since 2006”: whether it was given is unclear.
+            return self.leave_out(amount, "a pledge over past years, given or not")
         return Figure(
             amount_usd=amount_of(match),
             qualifier=self.qualifier(sentence[: match.start()]),
@@ -581,9 +595,11 @@ class FigureReader:
         """A few words saying what the amount is, e.g. “Humanitarian assistance, since 2006”."""
         match, sentence = amount.match, amount.sentence
         cue = r"(?:assistance|aid|funding|funds|grants?|Financing|investment|compact|support)"
+        own = re.split(r"\b(?:including|includes|of which)\b", sentence[match.end() :])[
+            0
+        ]
         found = re.search(
-            rf"((?:[A-Za-z’'-]+\s){{0,3}}{cue})\b",
-            sentence[match.end() : match.end() + 80],
+            rf"((?:[A-Za-z’'-]+\s){{0,3}}{cue})\b", own[:80]
         ) or re.search(
             rf"((?:[A-Za-z’'/-]+\s){{0,2}}{cue})\b",
             sentence[max(0, match.start() - 80) : match.end() + 80],
@@ -595,7 +611,8 @@ class FigureReader:
             )
         parts = [words[:1].upper() + words[1:]] if words else []
         if scope:
-            parts.append(scope.strip())
+            scope = scope.strip()
+            parts.append(scope[:1].lower() + scope[1:] if parts else scope)
         return ", ".join(parts)[:200]
 
 

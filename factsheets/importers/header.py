@@ -70,11 +70,23 @@ def parse_date(text):
     return None
 
 
+# A news wire's line: “The following bilateral relations fact sheet was published by
+# the U.S. Department of State, Bureau of African Affairs on Jan. 2, 2020. …”
+PUBLISHED_BY = re.compile(
+    r"^The following .{0,40}fact sheet was published by the U\.S\. Department of "
+    r"State,? (?P<bureau>.+?) on (?P<date>[A-Z][a-z]+\.? \d{1,2}, \d{4})\b"
+)
+
+
 def header_parts(text):
     """The header lines `text` is: [("title", …)], or several run together in one
     line of a page (“Bilateral Relations Fact Sheet Bureau of … March 4, 2020”)."""
-    if TITLE.match(text):
-        return [("title", text)]
+    title = TITLE.match(text)
+    if title:  # without a site's suffix: “… - United States Department of State”
+        return [("title", text[: title.end("country")])]
+    wire = PUBLISHED_BY.match(text)
+    if wire:
+        return [("bureau", wire["bureau"]), ("date", wire["date"])]
     if KIND.match(text):
         return [("kind", text)]
     if BUREAU.match(text):

@@ -43,6 +43,16 @@ INTRO = re.compile(
     r"(?:here|below)\.?)$",
     re.I,
 )
+# What a note to readers says: the series is no longer updated, where the newest
+# version is, what this page replaces.
+NOTICE = re.compile(
+    r"^(?:Note\b|NOTE\b|Notice\b|Please note|Editor['’]s note|Note to (?:our )?readers)|"
+    r"\bno longer (?:being )?(?:updated|maintained|produced|published)\b|"
+    r"\bmost recent(?:ly published)? version\b|\blatest version\b|"
+    r"\b(?:is|are|has been|have been) (?:being )?(?:replaced|superseded|archived)\b|"
+    r"\bis (?:currently )?being updated\b|\barchived versions?\b",
+    re.I,
+)
 NOTICE_START = re.compile(
     r"^(?:Note\b|NOTE\b|Please note|For the most recent|This fact sheet|The .{0,60}"
     r"(?:Fact Sheet|fact sheet) is (?:currently )?being updated)",
@@ -251,14 +261,11 @@ class SheetReader:
         for i, block in enumerate(blocks):
             if block.kind == "end" or header_parts(block.text):
                 continue
-            prose = len(block.text.split()) >= 5 or block.links or "//" in block.text
-            if (
-                i > last_header
-                and prose
-                and (has_lead or NOTICE_START.match(block.text))
-            ):
+            # Only a note to readers is a notice; anything else above the lead is
+            # some site's wrapper, and the editor is told what was left out.
+            if i > last_header and NOTICE.search(block.text):
                 notices.append(block)
-            elif i > last_header or prose:
+            elif i > last_header or len(block.text.split()) >= 5:
                 left.append(block.text)
         if notices:
             sheet.notice = sanitize(

@@ -75,14 +75,18 @@ class AssistanceLine(OrderedChild):
         # The words sheets write before an amount: “more than $135.4 million”.
         EXACT = "", "(none)"
         MORE_THAN = "more than", "more than"
+        IN_EXCESS_OF = "in excess of", "in excess of"
+        WELL_OVER = "well over", "well over"
         OVER = "over", "over"
         AT_LEAST = "at least", "at least"
         APPROXIMATELY = "approximately", "approximately"
+        AN_ESTIMATED = "an estimated", "an estimated"
         ABOUT = "about", "about"
         ROUGHLY = "roughly", "roughly"
         SOME = "some", "some"
         NEARLY = "nearly", "nearly"
         ALMOST = "almost", "almost"
+        JUST_UNDER = "just under", "just under"
         UP_TO = "up to", "up to"
         LESS_THAN = "less than", "less than"
 
