@@ -27,6 +27,17 @@ def content_lines():
     return lines[start : end + 1]
 
 
+def assert_every_content_sentence_in(test, text):
+    """Each sentence of the seed's content, from the lead to the last link, is in `text`."""
+    checked = 0
+    for paragraph in content_lines():
+        for sentence in sentences(paragraph):
+            with test.subTest(sentence=sentence[:60]):
+                test.assertIn(sentence, text)
+            checked += 1
+    test.assertGreater(checked, 40)
+
+
 def sentences(paragraph):
     return [s for s in re.split(r"(?<=[.;:!?])\s+(?=[A-Z“\"(0-9])", paragraph) if s]
 

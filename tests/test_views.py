@@ -269,8 +269,9 @@ class SheetPartsTests(TestCase):
         page = self.page(sheet)
         self.assertNotIn("Principal U.S. officials", page)
         self.assertInHTML(
-            '<dl class="officials"><div class="officials__row"><dt>U.S. Ambassador</dt>'
-            "<dd>A. Diplomat</dd></div></dl>",
+            '<div class="officials"><dl class="officials__list"><div '
+            'class="officials__row"><dt>U.S. Ambassador</dt><dd>A. Diplomat</dd></div>'
+            "</dl></div>",
             page,
         )
         make_official(sheet, role="Deputy Chief of Mission", name="B. Deputy")

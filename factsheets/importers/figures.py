@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from factsheets.amounts import format_amount
+from factsheets.amounts import SCALES, format_amount
 
 # Amounts
 NUMBER_WORDS = {
@@ -28,16 +28,6 @@ NUMBER_WORDS = {
     "eight": 8,
     "nine": 9,
     "ten": 10,
-}
-SCALE = {
-    "thousand": 10**3,
-    "million": 10**6,
-    "mn": 10**6,
-    "m": 10**6,
-    "billion": 10**9,
-    "bn": 10**9,
-    "b": 10**9,
-    "trillion": 10**12,
 }
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 MONEY = re.compile(
@@ -146,16 +136,16 @@ AGENCIES = [
     (re.compile(r"Centers for Disease Control|\bCDC\b"), "CDC"),
 ]
 REQUESTED = re.compile(r"\brequest(?:ed|s)?\b", re.I)
-PLANNED = re.compile(
-    r"\b(announced|projected|planned|will (?:provide|invest|fund|support|give|make)|plans? to|"
-    r"pledged?|expects? to|intends? to|proposed|over the next|during the next|"
-    r"to be provided|is expected|would provide|to provide|pending)\b",
-    re.I,
-)
 # Money still to come: a total with no years of its own is then a planned total.
-FUTURE = re.compile(
-    r"\b(will (?:provide|invest|fund|support|give|make)|plans? to|expects? to|"
-    r"intends? to|over the next|during the next|to be provided|is expected)\b",
+FUTURE_WORDS = (
+    r"will (?:provide|invest|fund|support|give|make)|plans? to|expects? to|"
+    r"intends? to|over the next|during the next|to be provided|is expected"
+)
+FUTURE = re.compile(rf"\b({FUTURE_WORDS})\b", re.I)
+# Money promised, or not yet given.
+PLANNED = re.compile(
+    rf"\b({FUTURE_WORDS}|announced|projected|planned|pledged?|proposed|would "
+    r"provide|to provide|pending)\b",
     re.I,
 )
 RECURRING = re.compile(
@@ -301,7 +291,7 @@ def amount_of(match):
         if key in NUMBER_WORDS
         else Decimal(number.replace(",", ""))
     )
-    return (value * SCALE.get(scale, 1)).quantize(Decimal("0.01"))
+    return (value * SCALES.get(scale, 1)).quantize(Decimal("0.01"))
 
 
 def short(sentence, limit=160):
