@@ -1,5 +1,6 @@
 """The importer, through its command: the seed, the written variants, and its rules."""
 
+import datetime
 import io
 import json
 import re
@@ -199,6 +200,24 @@ class ReimportTests(ImporterTestCase):
         self.assertEqual(Section.objects.count(), 5)
         self.assertEqual(AssistanceLine.objects.count(), 3)
         self.assertEqual(ImportRecord.objects.count(), 2)
+
+    def test_another_edition_under_the_same_file_name_is_a_draft_of_its_own(self):
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        path = folder / "mali.txt"
+        path.write_bytes(SEED.read_bytes())
+        run(path)
+        path.write_text(
+            SEED.read_text(encoding="utf-8").replace(
+                "October 15, 2015", "March 2, 2017"
+            ),
+            encoding="utf-8",
+        )
+        out, err = run(path)
+        self.assertEqual(err, "")
+        self.assertEqual(
+            sorted(FactSheet.objects.values_list("issued_on", flat=True)),
+            [datetime.date(2015, 10, 15), datetime.date(2017, 3, 2)],
+        )
 
     def test_a_draft_edited_after_its_import_is_not_overwritten(self):
         run(SEED)

@@ -34,12 +34,15 @@ def existing_draft(sheet, source):
         ).first()
         if found:
             return found
-    record = (
-        ImportRecord.objects.filter(source=source, factsheet__country=sheet.country)
-        .select_related("factsheet")
-        .first()
-    )
-    return record.factsheet if record else None
+    records = ImportRecord.objects.filter(
+        source=source, factsheet__country=sheet.country
+    ).select_related("factsheet")
+    for record in records:
+        # The same file name may hold another edition: its date tells them apart.
+        dated = record.factsheet.issued_on
+        if not (sheet.issued_on and dated and dated != sheet.issued_on):
+            return record.factsheet
+    return None
 
 
 @transaction.atomic
