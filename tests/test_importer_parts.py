@@ -275,7 +275,7 @@ class FigureTests(SimpleTestCase):
             "Remittances reached $400 million in 2016.": "trade",
             "The Government of Ruritania has committed $130 million of its own funds, "
             "for a program total of $630 million.": "another government's money",
-            "China pledged $500 million in aid in 2018.": "money from China",
+            "China pledged $500 million in aid in 2018.": "another donor's money: China",
             "The United States provides $21 million per year to the region.": "yearly",
             "Secretary Jones announced $40 million in new U.S. assistance.": "no year",
             "U.S. assistance reached $1.5 billion in 2017, including $1.2 billion in "

@@ -375,6 +375,8 @@ class FigureReader:
         giving = us_named and GIVING.search(said)
         if match["range"]:
             return self.leave_out(amount, "a range, not one amount")
+        if RECURRING.search(amount.after):
+            return self.leave_out(amount, "a yearly amount, not a total")
         if NOT_ASSISTANCE.search(amount.lead + amount.after):
             if not (
                 re.search(r"\binvest", amount.clause, re.I) and self.agency_in(said)
@@ -390,7 +392,7 @@ class FigureReader:
             return self.leave_out(amount, "another government's money")
         donor = self.donor(sentence[: match.start()], amount.after)
         if donor:
-            return self.leave_out(amount, f"money from {donor}")
+            return self.leave_out(amount, f"another donor's money: {donor}")
         if CHANGE.search(amount.lead):
             return self.leave_out(amount, "a change between years, not an amount")
         if not (
@@ -407,8 +409,6 @@ class FigureReader:
             r"\b(?:including|includes|included|of which)\b", sentence[: match.start()]
         ):
             return self.leave_out(amount, "a part of the total before it")
-        if RECURRING.search(amount.after):
-            return self.leave_out(amount, "a yearly amount, not a total")
         kind = self.kind(amount.before + amount.after)
         period = given_period or self.period(amount)
         if period is None and FUTURE.search(amount.before + amount.after):
