@@ -5,7 +5,9 @@ from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 
 from factsheets.forms import ImportForm
 from factsheets.importers.store import ImportRefused, save_draft
@@ -187,7 +189,7 @@ class FactSheetAdmin(admin.ModelAdmin):
         return format_html(
             "From {} on {}.{}",
             record.source,
-            record.imported_at.strftime("%B %d, %Y, %H:%M"),
+            date_format(localtime(record.imported_at), "DATETIME_FORMAT"),
             format_html(" Still to check:<ul>{}</ul>", items) if items else "",
         )
 
