@@ -496,6 +496,33 @@ class ReferenceAdminTests(AdminTestCase):
         self.assertContains(response, "Country with this Slug already exists.")
         self.assertEqual(Country.objects.count(), 1)
 
+    def test_a_country_gets_its_sentence_form_and_other_names(self):
+        response = self.client.post(
+            reverse("admin:factsheets_country_add"),
+            {
+                "name": "The Bahamas",
+                "sentence_name": "the Bahamas",
+                "slug": "the-bahamas",
+                "bureau": str(self.bureau.pk),
+                "other_names": "Bahamas, The\nCommonwealth of The Bahamas",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        bahamas = Country.objects.get(slug="the-bahamas")
+        self.assertEqual(bahamas.in_sentence, "the Bahamas")
+        self.assertIn("Commonwealth of The Bahamas", bahamas.all_names)
+
+    def test_a_protocol_relative_link_in_a_section_is_saved_as_https(self):
+        rows = full_rows()
+        rows["sections"][0]["body"] = '<p><a href="//www.state.gov/x/">x</a></p>'
+        data = sheet_form_data(
+            {"country": str(self.country.pk), "issued_on": "2026-11-01"}, **rows
+        )
+        self.client.post(reverse("admin:factsheets_factsheet_add"), data)
+        self.assertIn(
+            'href="https://www.state.gov/x/"', Section.objects.get(heading="").body
+        )
+
     def test_duplicate_bureau_slug_is_rejected(self):
         response = self.client.post(
             reverse("admin:factsheets_bureau_add"),

@@ -57,6 +57,17 @@ class SanitizeTests(SimpleTestCase):
         self.assertIn('href="/fact-sheets/niger/"', cleaned)
         self.assertIn('href="mailto:a@b.gov"', cleaned)
 
+    def test_links_follow_the_same_rule_as_related_links(self):
+        cleaned = sanitize(
+            '<p><a href="//2009-2017.state.gov/r/pa/ei/bgn/">old pages</a> '
+            '<a href="/\\evil.example/x">one</a> <a href="/&#9;/evil.example/y">two</a> '
+            '<a href="/\n/evil.example/z">three</a></p>'
+        )
+        self.assertIn('href="https://2009-2017.state.gov/r/pa/ei/bgn/"', cleaned)
+        self.assertNotIn("evil.example", cleaned)
+        self.assertIn(">one</a>", cleaned)
+        self.assertEqual(cleaned.count("href="), 1)
+
     def test_an_empty_document_is_empty(self):
         self.assertEqual(sanitize("<p></p>"), "")
         self.assertEqual(sanitize(None), "")
