@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from factsheets import wording
 from factsheets.models import (
     AssistanceLine,
     FactSheet,
@@ -112,11 +113,8 @@ def fill(draft, sheet):
     draft.lead = sheet.lead
     # The standard intro is generated; only other wording is stored.
     intro = sheet.related_links_intro
-    draft.related_links_intro = "" if intro == draft_intro(draft) else intro
-
-
-def draft_intro(draft):
-    return FactSheet(country=draft.country).links_intro
+    standard = wording.related_links_intro(draft.country)
+    draft.related_links_intro = "" if intro == standard else intro
 
 
 def add_rows(draft, sheet):
