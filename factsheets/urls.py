@@ -1,6 +1,23 @@
-from django.urls import path
+from datetime import date
 
-from factsheets import views
+from django.urls import path, register_converter
+
+from factsheets import previews, views
+
+
+class IsoDateConverter:
+    """An edition's date in its address: /fact-sheets/mali/2015-10-15/."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value):
+        return date.fromisoformat(value)
+
+    def to_url(self, value):
+        return value.isoformat() if isinstance(value, date) else value
+
+
+register_converter(IsoDateConverter, "isodate")
 
 app_name = "factsheets"
 
@@ -8,6 +25,21 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon),
     path("bureaus/<slug:slug>/", views.bureau_detail, name="bureau"),
-    path("fact-sheets/preview/<int:pk>/", views.factsheet_preview, name="preview"),
+    path("fact-sheets/preview/<int:pk>/", previews.factsheet_preview, name="preview"),
+    path(
+        "fact-sheets/shared-preview/<str:token>/",
+        previews.preview_link,
+        name="preview_link",
+    ),
     path("fact-sheets/<slug:country_slug>/", views.factsheet_detail, name="detail"),
+    path(
+        "fact-sheets/<slug:country_slug>/changes/",
+        views.edition_changes,
+        name="changes",
+    ),
+    path(
+        "fact-sheets/<slug:country_slug>/<isodate:issued_on>/",
+        views.edition_detail,
+        name="edition",
+    ),
 ]

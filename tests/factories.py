@@ -76,3 +76,12 @@ def make_full_factsheet(children=1, **kwargs):
         make_official(factsheet)
         make_related_link(factsheet)
     return factsheet
+
+
+def make_user(username, *groups, **fields):
+    """A staff account in the named groups (“Editors”, “Publishers”)."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(username, password="pw", is_staff=True, **fields)
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    return user

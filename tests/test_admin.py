@@ -41,13 +41,11 @@ def sheet_form_data(sheet_fields, initial=None, **rows):
     data = {
         "issued_on": "",
         "kind": "Fact Sheet",
-        "status": "draft",
         "title": "",
         "bureau": "",
         "notice": "",
         "lead": "",
         "related_links_intro": "",
-        "loaded_updated_at": "",
     }
     data.update(sheet_fields)
     for prefix in INLINES:
@@ -320,13 +318,14 @@ class FactSheetAddTests(AdminTestCase):
 
     def test_publishing_without_an_issue_date_is_refused(self):
         data = sheet_form_data(
-            {"country": str(self.country.pk), "status": "published"}, **full_rows()
+            {"country": str(self.country.pk), "_publish": "Save and publish"},
+            **full_rows(),
         )
         response = self.client.post(self.url, data)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(
-            response.context["adminform"].form.errors["issued_on"],
-            ["A sheet needs its issue date to be published."],
+            response.context["adminform"].form.non_field_errors(),
+            ["This sheet cannot be published yet. It needs an issue date."],
         )
         self.assertNothingSaved()
 
@@ -377,16 +376,17 @@ class FactSheetChangeTests(AdminTestCase):
             "bureau": str(self.sheet.bureau_id),
             "title": self.sheet.title,
             "issued_on": self.sheet.issued_on.isoformat(),
-            "status": self.sheet.status,
-            "loaded_updated_at": self.sheet.updated_at.isoformat(),
+            "base_version": str(self.sheet.version),
         }
+        if self.sheet.is_published:
+            base["change_kind"] = "minor"
         return sheet_form_data(base | fields, **(rows or self.existing_rows()))
 
     def test_change_page_renders_with_the_rich_text_editor(self):
         response = self.client.get(self.url)
         self.assertContains(response, "data-django-prose-editor-configurable")
         self.assertContains(response, "django_prose_editor/editor.js")
-        self.assertContains(response, 'name="loaded_updated_at"')
+        self.assertContains(response, 'name="base_version"')
 
     def test_change_the_sheet_and_reorder_its_sections(self):
         rows = self.existing_rows()
@@ -397,9 +397,7 @@ class FactSheetChangeTests(AdminTestCase):
         rows["related_links"].append(
             {"position": "999", "title": "Added", "url": "https://example.gov/"}
         )
-        response = self.client.post(
-            self.url, self.form_data(rows, status="published", title="Renamed")
-        )
+        response = self.client.post(self.url, self.form_data(rows, title="Renamed"))
         self.assertEqual(response.status_code, 302)
         self.sheet.refresh_from_db()
         self.assertEqual(
@@ -470,9 +468,8 @@ class FactSheetChangeTests(AdminTestCase):
         theirs.save()
         response = self.client.post(self.url, stale)
         self.assertEqual(response.status_code, 200)
-        self.assertContains(
-            response, "Someone else saved this sheet after you opened it."
-        )
+        self.assertContains(response, "saved this sheet on")
+        self.assertContains(response, "Nothing of yours was saved")
         self.sheet.refresh_from_db()
         self.assertEqual(self.sheet.title, "Theirs")
 

@@ -2,7 +2,6 @@ import datetime
 import html
 import re
 
-from django.contrib.auth.models import User
 from django.test import RequestFactory, TestCase
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from tests.factories import (
     make_official,
     make_related_link,
     make_section,
+    make_user,
 )
 
 
@@ -149,11 +149,13 @@ class FactSheetDetailViewTests(TestCase):
         small = make_full_factsheet(children=1)
         large = make_full_factsheet(children=40)
         for sheet in (small, large):
+            url = sheet.get_absolute_url()
+            # The sheet, its four kinds of rows, its change notes, its editions.
             with (
                 self.subTest(children=sheet.sections.count()),
-                self.assertNumQueries(5),
+                self.assertNumQueries(7),
             ):
-                response = self.client.get(sheet.get_absolute_url())
+                response = self.client.get(url)
             self.assertEqual(response.status_code, 200)
         self.assertEqual(
             self.client.get(large.get_absolute_url())
@@ -373,9 +375,7 @@ class SheetPartsTests(TestCase):
 
     def test_a_sheet_without_an_issue_date_can_be_previewed(self):
         sheet = make_factsheet(issued_on=None, status=FactSheet.Status.DRAFT)
-        self.client.force_login(
-            User.objects.create_user("e", password="pw", is_staff=True)
-        )
+        self.client.force_login(make_user("e", "Editors"))
         response = self.client.get(sheet.get_preview_url())
         self.assertContains(response, "No issue date yet")
 
@@ -400,7 +400,7 @@ class PublishingTests(TestCase):
             issued_on=datetime.date(2016, 1, 1),
             status=FactSheet.Status.DRAFT,
         )
-        cls.staff = User.objects.create_user("editor", password="pw", is_staff=True)
+        cls.staff = make_user("editor", "Editors")
 
     def test_the_current_sheet_is_the_newest_published(self):
         response = self.client.get("/fact-sheets/mali/")
@@ -410,7 +410,7 @@ class PublishingTests(TestCase):
 
     def test_a_country_with_only_drafts_answers_404(self):
         sheet = make_factsheet(status=FactSheet.Status.DRAFT)
-        response = self.client.get(sheet.get_absolute_url())
+        response = self.client.get(sheet.country.get_absolute_url())
         self.assertEqual(response.status_code, 404)
 
     def test_unknown_country_answers_a_styled_404(self):
@@ -427,6 +427,12 @@ class PublishingTests(TestCase):
         self.assertContains(response, "the public cannot see this sheet")
         self.assertIn("no-cache", response["Cache-Control"])
         self.assertIn("private", response["Cache-Control"])
+
+    def test_preview_needs_the_permission_to_view_sheets(self):
+        self.client.force_login(make_user("clerk"))
+        response = self.client.get(self.draft.get_preview_url())
+        self.assertEqual(response.status_code, 403)
+        self.assertNotContains(response, "Draft edition", status_code=403)
 
     def test_preview_is_not_for_the_public(self):
         response = self.client.get(self.draft.get_preview_url())

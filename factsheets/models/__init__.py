@@ -7,9 +7,20 @@ from factsheets.models.rows import (
     RelatedLink,
     Section,
 )
-from factsheets.models.sheets import FactSheet, FactSheetQuerySet
+from factsheets.models.sheets import (
+    EditConflict,
+    FactSheet,
+    FactSheetQuerySet,
+    Incomplete,
+)
+from factsheets.models.workflow import ChangeNote, EditingSession, PreviewLink
 
 __all__ = [
+    "ChangeNote",
+    "EditConflict",
+    "EditingSession",
+    "Incomplete",
+    "PreviewLink",
     "AssistanceLine",
     "Bureau",
     "Country",

@@ -1,5 +1,6 @@
 """The rows a sheet is made of: sections, assistance lines, officials, links."""
 
+import reversion
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -23,6 +24,7 @@ class OrderedChild(models.Model):
         ordering = ["position", "pk"]
 
 
+@reversion.register()
 class Section(OrderedChild):
     factsheet = models.ForeignKey(
         FactSheet, on_delete=models.CASCADE, related_name="sections"
@@ -60,6 +62,7 @@ class Section(OrderedChild):
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2200)]
 
 
+@reversion.register()
 class AssistanceLine(OrderedChild):
     class Kind(models.TextChoices):
         ACTUAL = "actual", "Actual"
@@ -190,6 +193,7 @@ class AssistanceLine(OrderedChild):
         return f"{self.qualifier} {self.amount_label}".strip()
 
 
+@reversion.register()
 class Official(OrderedChild):
     factsheet = models.ForeignKey(
         FactSheet, on_delete=models.CASCADE, related_name="officials"
@@ -204,6 +208,7 @@ class Official(OrderedChild):
         return f"{self.role}: {self.name}"
 
 
+@reversion.register()
 class RelatedLink(OrderedChild):
     factsheet = models.ForeignKey(
         FactSheet, on_delete=models.CASCADE, related_name="related_links"

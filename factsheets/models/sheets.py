@@ -1,9 +1,13 @@
 """The fact sheet itself: one edition of one country's sheet."""
 
+import reversion
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db import models, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
 from factsheets import wording
@@ -12,29 +16,63 @@ from factsheets.models.reference import Bureau, Country
 from factsheets.richtext import RichTextField
 
 
+class EditConflict(Exception):
+    """Someone saved the sheet after this copy of it was loaded; nothing was written."""
+
+    def __init__(self, factsheet):
+        saved = FactSheet.objects.filter(pk=factsheet.pk).select_related("updated_by")
+        self.saved = saved.first()
+        super().__init__(
+            f"“{factsheet}” was saved by someone else after this copy was loaded"
+        )
+
+
+class Incomplete(ValidationError):
+    """What a sheet lacks to be published."""
+
+
 class FactSheetQuerySet(models.QuerySet):
     def published(self):
+        """Published or scheduled: what an editor has released, whatever the time."""
         return self.filter(status=FactSheet.Status.PUBLISHED)
 
-    def current(self):
-        """The current editions: each country's newest published sheet.
+    def live(self, at=None):
+        """What the public may see at `at` (now): published, its publish time come,
+        its expiry time not. Decided at each request, so no job needs to run on time."""
+        at = at or timezone.now()
+        return self.published().filter(
+            Q(publish_at__isnull=True) | Q(publish_at__lte=at),
+            Q(expires_at__isnull=True) | Q(expires_at__gt=at),
+        )
+
+    def current(self, at=None):
+        """The current editions: each country's newest live sheet.
 
         Every public list and page starts here, so “current” is defined once.
         """
-        newer = FactSheet.objects.published().filter(
+        return self.live(at).exclude(Exists(self._newer_live(at)))
+
+    def superseded(self, at=None):
+        """Live editions with a newer live edition of the same country."""
+        return self.live(at).filter(Exists(self._newer_live(at)))
+
+    def _newer_live(self, at):
+        return FactSheet.objects.live(at).filter(
             Q(issued_on__gt=OuterRef("issued_on"))
             | Q(issued_on=OuterRef("issued_on"), pk__gt=OuterRef("pk")),
             country=OuterRef("country"),
         )
-        return self.published().exclude(Exists(newer))
 
     def for_display(self):
         """Everything the sheet page renders, in a fixed number of queries."""
         return self.select_related("country", "bureau").prefetch_related(
-            "sections", "assistance_lines", "officials", "related_links"
+            "sections", "assistance_lines", "officials", "related_links", "change_notes"
         )
 
 
+@reversion.register(
+    follow=("sections", "assistance_lines", "officials", "related_links")
+)
 class FactSheet(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -86,10 +124,45 @@ class FactSheet(models.Model):
         max_length=10,
         choices=Status,
         default=Status.DRAFT,
-        help_text="Only published sheets are shown to the public.",
+        editable=False,
+        help_text="Only published sheets are shown to the public, from their "
+        "publish time until their expiry time.",
     )
+    publish_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a published sheet becomes visible; a later time schedules it.",
+    )
+    expires_at = models.DateTimeField(
+        "expiry time",
+        null=True,
+        blank=True,
+        help_text="Optional: when the sheet stops being shown. The country’s previous "
+        "edition is then its current sheet again.",
+    )
+    revised_at = models.DateTimeField(
+        "last changed after publication",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Shown on the page as “Last updated”.",
+    )
+    # Every save says which version it started from and writes the next one, in one
+    # step (see save()): an edit made on an older copy is refused, never lost.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField("last updated", auto_now=True)
+    updated_at = models.DateTimeField("last saved", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="last saved by",
+    )
 
     objects = FactSheetQuerySet.as_manager()
 
@@ -106,6 +179,19 @@ class FactSheet(models.Model):
                 name="factsheet_published_has_issued_on",
                 violation_error_message="A sheet needs its issue date to be published.",
             ),
+            models.CheckConstraint(
+                condition=Q(publish_at__isnull=True)
+                | Q(expires_at__isnull=True)
+                | Q(expires_at__gt=F("publish_at")),
+                name="factsheet_expires_after_publish",
+                violation_error_message="The expiry time must come after the publish time.",
+            ),
+        ]
+        permissions = [
+            (
+                "publish_factsheet",
+                "Can publish, unpublish, schedule and restore published sheets",
+            )
         ]
 
     def __str__(self):
@@ -113,15 +199,43 @@ class FactSheet(models.Model):
         return f"{self.title or self.default_title()} ({date})"
 
     def save(self, *args, **kwargs):
+        """Save, refusing with EditConflict if the row changed since this copy was
+        loaded; every save is recorded as a revision of the sheet and its rows."""
         # Defaults that depend on the chosen country are derived when saving.
         if not self.bureau_id and self.country_id:
             self.bureau_id = self.country.bureau_id
         if not self.title and self.country_id:
             self.title = self.default_title()
-        super().save(*args, **kwargs)
+        with reversion.create_revision():
+            if self._state.adding:
+                super().save(*args, **kwargs)
+                return
+            # Check and write in one statement: under a concurrent save the database
+            # makes this wait for the other's row lock, then finds the version moved.
+            moved_on = FactSheet.objects.filter(
+                pk=self.pk, version=self.version
+            ).update(version=F("version") + 1)
+            if not moved_on:
+                raise EditConflict(self)
+            self.version += 1
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self):
+        """Where the public reads this edition: the country's address while it is
+        current, its dated address once superseded; drafts, scheduled and expired
+        sheets only in the editors' preview."""
+        if not FactSheet.objects.live().filter(pk=self.pk).exists():
+            return self.get_preview_url()
+        if FactSheet.objects.superseded().filter(pk=self.pk).exists():
+            return self.get_edition_url()
         return reverse("factsheets:detail", kwargs={"country_slug": self.country.slug})
+
+    def get_edition_url(self):
+        """The dated address every published edition keeps."""
+        return reverse(
+            "factsheets:edition",
+            kwargs={"country_slug": self.country.slug, "issued_on": self.issued_on},
+        )
 
     def clean(self):
         if self.status == self.Status.PUBLISHED and not self.issued_on:
@@ -129,11 +243,114 @@ class FactSheet(models.Model):
                 {"issued_on": "A sheet needs its issue date to be published."}
             )
 
+    def missing_for_publication(self):
+        """What this sheet, as saved with its rows, lacks to be published."""
+        missing = []
+        if not self.issued_on:
+            missing.append("an issue date")
+        if not self.sections.exists():
+            missing.append("at least one section")
+        for link in self.related_links.filter(url=""):
+            missing.append(f"an address for the related link “{link.title}”")
+        for line in self.assistance_lines.filter(amount_usd__isnull=True):
+            missing.append(f"an amount for the assistance line “{line.period_label}”")
+        return missing
+
+    def check_publishable(self):
+        missing = self.missing_for_publication()
+        if missing:
+            raise Incomplete(
+                "This sheet cannot be published yet. It needs "
+                + "; ".join(missing)
+                + ".",
+                code="incomplete",
+            )
+
+    @transaction.atomic
+    def publish(self, at=None, by=None):
+        """Publish now, or schedule for `at`; refused (Incomplete) unless complete."""
+        self.check_publishable()
+        self.status = self.Status.PUBLISHED
+        self.publish_at = at or timezone.now()
+        self.updated_by = by
+        self.save()
+
+    def unpublish(self, by=None):
+        self.status = self.Status.DRAFT
+        self.publish_at = None
+        self.updated_by = by
+        self.save()
+
+    @property
+    def public_updated_at(self):
+        """When readers last saw this sheet change: a change in place, or its publication."""
+        return self.revised_at or self.publish_at or self.updated_at
+
+    @property
+    def is_live(self):
+        now = timezone.now()
+        return (
+            self.is_published
+            and (self.publish_at is None or self.publish_at <= now)
+            and (self.expires_at is None or self.expires_at > now)
+        )
+
+    @property
+    def state_label(self):
+        """Draft, Scheduled for …, Published, Expired: what the public sees of it now."""
+        now = timezone.now()
+        if not self.is_published:
+            return "Draft"
+        if self.publish_at and self.publish_at > now:
+            return f"Scheduled for {date_format(timezone.localtime(self.publish_at), 'DATETIME_FORMAT')}"
+        if self.expires_at and self.expires_at <= now:
+            return "Expired"
+        return "Published"
+
+    def new_edition(self, issued_on, by=None):
+        """A draft copy of this sheet and all its rows, dated `issued_on`."""
+        if FactSheet.objects.filter(country=self.country, issued_on=issued_on).exists():
+            raise ValidationError(
+                f"{self.country} already has a sheet dated {issued_on:%Y-%m-%d}.",
+                code="taken",
+            )
+        rows = {
+            name: list(getattr(self, name).all())
+            for name in ("sections", "assistance_lines", "officials", "related_links")
+        }
+        with reversion.create_revision():
+            reversion.set_comment(f"New edition, copied from {self}.")
+            reversion.set_user(by)
+            copy = FactSheet.objects.get(pk=self.pk)
+            copy.pk = None
+            copy._state.adding = True
+            copy.issued_on = issued_on
+            copy.status = self.Status.DRAFT
+            copy.publish_at = copy.expires_at = copy.revised_at = None
+            copy.version = 1
+            copy.updated_by = by
+            copy.save()
+            for related_rows in rows.values():
+                for row in related_rows:
+                    row.pk = None
+                    row._state.adding = True
+                    row.factsheet = copy
+                    row.save()
+        return copy
+
     def default_title(self):
         return wording.title(self.country) if self.country_id else ""
 
     def get_preview_url(self):
         return reverse("factsheets:preview", kwargs={"pk": self.pk})
+
+    def editions(self):
+        """The country's live editions, newest first: this one and the others."""
+        return (
+            FactSheet.objects.live()
+            .filter(country_id=self.country_id)
+            .order_by("-issued_on", "-pk")
+        )
 
     @property
     def is_published(self):

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.db import models
+
+from factsheets.models import Bureau, Country
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["name", "sentence_name", "slug", "bureau"]
+    list_filter = ["bureau"]
+    list_select_related = ["bureau"]
+    search_fields = ["name", "sentence_name", "slug", "other_names"]
+    fields = ["name", "sentence_name", "slug", "bureau", "other_names"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["bureau"]
+
+
+@admin.register(Bureau)
+class BureauAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "slug", "country_count"]
+    search_fields = ["name", "short_name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(models.Count("countries"))
+
+    @admin.display(description="countries", ordering="countries__count")
+    def country_count(self, obj):
+        return obj.countries__count

@@ -1,0 +1,416 @@
+"""The sheet's change form: its rows, the check that no save overwrites another,
+publishing and scheduling by publishers, and the change note the public reads."""
+
+import reversion
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import widgets
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
+
+from factsheets import revisions, roles
+from factsheets.admin.inlines import (
+    AssistanceLineInline,
+    OfficialInline,
+    RelatedLinkInline,
+    SectionInline,
+)
+from factsheets.admin.workflow import WorkflowViews
+from factsheets.forms import ImportForm
+from factsheets.importers.store import ImportRefused, save_draft
+from factsheets.models import (
+    ChangeNote,
+    EditConflict,
+    EditingSession,
+    FactSheet,
+    Incomplete,
+)
+
+# Buttons and fields only publishers may send; anyone else sending them is refused.
+PUBLISHING_INPUTS = ("_publish", "_unpublish", "publish_time", "expires_at")
+
+
+def when(moment):
+    return date_format(localtime(moment), "DATETIME_FORMAT")
+
+
+class FactSheetAdminForm(forms.ModelForm):
+    # The version of the sheet this form was opened on; a save must name it.
+    base_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    publish_time = forms.SplitDateTimeField(
+        label="Publish time",
+        required=False,
+        widget=widgets.AdminSplitDateTime,
+        help_text="For “Publish”: leave empty to publish at once, or give a later "
+        "time to schedule the sheet. It appears at that time by itself.",
+    )
+    change_kind = forms.ChoiceField(
+        label="This change is",
+        choices=[
+            ("minor", "Minor: a correction such as a typo; no note"),
+            ("major", "Major: readers are told, in the note below"),
+        ],
+        widget=forms.RadioSelect,
+        help_text="The sheet is published: readers see every change at once.",
+    )
+    change_note = forms.CharField(
+        label="Change note",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text="For a major change: one sentence for readers, printed on the sheet "
+        "under “Last updated”.",
+    )
+
+    class Meta:
+        model = FactSheet
+        fields = [
+            "country",
+            "bureau",
+            "title",
+            "kind",
+            "issued_on",
+            "expires_at",
+            "notice",
+            "lead",
+            "related_links_intro",
+        ]
+
+    # Set by FactSheetAdmin.get_form for each request.
+    request = None
+    shown_fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only what the admin shows this user is read from a POST; the rest is ignored.
+        for name in list(self.fields):
+            if name not in self.shown_fields:
+                del self.fields[name]
+        if self.instance.pk and "base_version" in self.fields:
+            self.fields["base_version"].initial = self.instance.version
+        if "publish_time" in self.fields and self.instance.publish_at:
+            if self.instance.publish_at > timezone.now():
+                self.fields["publish_time"].initial = self.instance.publish_at
+
+    def clean(self):
+        cleaned_data = super().clean()
+        refusal = getattr(self.request, "sheet_refusal", None)
+        if isinstance(refusal, Incomplete):
+            self.add_error(None, refusal)
+        if self.instance.pk:
+            self.check_version(cleaned_data.get("base_version"))
+        if cleaned_data.get("change_kind") == "major" and not cleaned_data.get(
+            "change_note"
+        ):
+            self.add_error("change_note", "A major change needs a note for readers.")
+        publish_at = cleaned_data.get("publish_time")
+        publishing = "_publish" in self.data
+        if publishing and publish_at and publish_at <= timezone.now():
+            self.add_error(
+                "publish_time",
+                "This time has passed. Leave it empty to publish now, or give a later time.",
+            )
+        expires_at = cleaned_data.get("expires_at")
+        if expires_at and expires_at <= max(
+            publish_at or timezone.now(), timezone.now()
+        ):
+            self.add_error(
+                "expires_at", "The expiry time must come after the sheet is published."
+            )
+        return cleaned_data
+
+    def check_version(self, started_from):
+        """Refuse a save begun on an older version; the row stays locked until the
+        save is written, so no other save can come in between."""
+        if started_from is None:
+            raise ValidationError(
+                "This form did not say which version of the sheet it was opened on, "
+                "so saving it could overwrite someone’s work. Nothing was saved. "
+                "Reload the sheet and make the change again.",
+                code="no_version",
+            )
+        saved = (
+            FactSheet.objects.select_for_update()
+            .select_related("updated_by")
+            .get(pk=self.instance.pk)
+        )
+        if saved.version == started_from:
+            self.instance.version = started_from
+            return
+        who = saved.updated_by.get_username() if saved.updated_by else "Someone"
+        compare = revisions.compare_url(saved, started_from)
+        # The form now carries the saved version: once the editor has reconciled,
+        # saving again is a deliberate choice, not an accident.
+        self.data = self.data.copy()
+        self.data["base_version"] = saved.version
+        raise ValidationError(
+            format_html(
+                "{} saved this sheet on {}, after you opened it. Nothing of yours was "
+                "saved: your changes are still in the form below. {}Then save again.",
+                who,
+                when(saved.updated_at),
+                format_html(
+                    '<a href="{}">See what they changed</a> and reconcile. ', compare
+                )
+                if compare
+                else "Reload the sheet in another tab to see their version and reconcile. ",
+            ),
+            code="stale",
+        )
+
+
+@admin.register(FactSheet)
+class FactSheetAdmin(WorkflowViews, admin.ModelAdmin):
+    form = FactSheetAdminForm
+    list_display = ["title", "country", "bureau", "issued_on", "state", "updated_at"]
+    list_filter = ["status", "bureau"]
+    list_select_related = ["country", "bureau"]
+    search_fields = ["title", "country__name", "lead"]
+    date_hierarchy = "issued_on"
+    autocomplete_fields = ["country", "bureau"]
+    readonly_fields = [
+        "state",
+        "created_at",
+        "updated_at",
+        "updated_by",
+        "import_report",
+        "preview_links",
+    ]
+    inlines = [SectionInline, AssistanceLineInline, OfficialInline, RelatedLinkInline]
+    actions = ["make_new_editions"]
+    save_on_top = True
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}
+    }
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+        js = ["js/admin-richtext.js", "js/admin-presence.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        publication = ["state"]
+        if roles.can_publish(request.user):
+            publication += ["publish_time", "expires_at"]
+        fieldsets = [
+            (None, {"fields": ["country", "bureau", "title", "kind", "issued_on"]}),
+            ("Publication", {"fields": publication}),
+            ("Text", {"fields": ["notice", "lead", "related_links_intro"]}),
+        ]
+        if obj is not None and obj.is_published and roles.can_change(request.user, obj):
+            fieldsets.append(
+                ("This change", {"fields": ["change_kind", "change_note"]})
+            )
+        fieldsets.append(
+            (
+                "Record",
+                {
+                    "fields": [
+                        "base_version",
+                        "created_at",
+                        ("updated_at", "updated_by"),
+                        "preview_links",
+                        "import_report",
+                    ]
+                },
+            )
+        )
+        return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request = request
+        form.shown_fields = frozenset(kwargs.get("fields") or ()) - set(
+            self.get_readonly_fields(request, obj)
+        )
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and roles.can_change(
+            request.user, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and roles.can_change(
+            request.user, obj
+        )
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url()
+
+    @admin.display(description="state", ordering="status")
+    def state(self, obj):
+        return obj.state_label
+
+    @admin.display(description="last import")
+    def import_report(self, obj):
+        record = obj.imports.first() if obj.pk else None
+        if record is None:
+            return "Not imported."
+        items = format_html_join(
+            "", "<li>{}</li>", ((w,) for w in record.report.get("warnings", []))
+        )
+        return format_html(
+            "From {} on {}.{}",
+            record.source,
+            when(record.imported_at),
+            format_html(" Still to check:<ul>{}</ul>", items) if items else "",
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and not roles.can_publish(request.user):
+            forged = [key for key in request.POST if key.startswith(PUBLISHING_INPUTS)]
+            if forged:
+                raise PermissionDenied(
+                    "Only publishers may publish or schedule a sheet."
+                )
+        extra_context = {
+            **(extra_context or {}),
+            **self.workflow_context(request, object_id),
+        }
+        try:
+            # The sheet and all its rows, as saved by this request, are one revision.
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                return super().changeform_view(
+                    request, object_id, form_url, extra_context
+                )
+        except (Incomplete, EditConflict) as refusal:
+            # Everything this request wrote is rolled back; show the form again with
+            # the editor's input and the reason, saving nothing.
+            request.sheet_refusal = refusal
+            if isinstance(refusal, EditConflict):
+                request.POST = request.POST.copy()
+                request.POST["base_version"] = -1
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def workflow_context(self, request, object_id):
+        context = {"can_publish": roles.can_publish(request.user)}
+        if object_id and request.method == "GET":
+            sheet = self.get_object(request, object_id)
+            if sheet is not None:
+                context["others_editing"] = EditingSession.opened(sheet, request.user)
+        return context
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        kind = form.cleaned_data.get("change_kind")
+        note = form.cleaned_data.get("change_note") if kind == "major" else ""
+        if change and obj.is_live:
+            # A change readers can see: dated on the sheet, and told if major.
+            obj.revised_at = timezone.now()
+            if note:
+                ChangeNote.objects.create(factsheet=obj, note=note)
+        reversion.set_comment(
+            note or ("Minor change." if kind == "minor" else "Saved.")
+        )
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        sheet = form.instance
+        if "_publish" in request.POST:
+            at = form.cleaned_data.get("publish_time")
+            sheet.publish(at=at, by=request.user)
+            reversion.set_comment(f"Scheduled for {when(at)}." if at else "Published.")
+            self.message_user(
+                request,
+                f"“{sheet}” is scheduled for {when(at)}; it appears then by itself."
+                if at
+                else f"“{sheet}” is published.",
+                messages.SUCCESS,
+            )
+        elif "_unpublish" in request.POST:
+            sheet.unpublish(by=request.user)
+            reversion.set_comment("Unpublished.")
+            self.message_user(request, f"“{sheet}” is a draft again.", messages.SUCCESS)
+        elif sheet.is_published:
+            sheet.check_publishable()
+        EditingSession.closed(sheet, request.user)
+
+    @admin.action(description="New edition of the selected sheets, dated today")
+    def make_new_editions(self, request, queryset):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        made = []
+        for sheet in queryset.select_related("country"):
+            try:
+                made.append(sheet.new_edition(today, by=request.user))
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+        for copy in made:
+            self.message_user(
+                request,
+                f"Created the draft “{copy}”. It is not published.",
+                messages.SUCCESS,
+            )
+        if len(made) == 1:
+            return redirect("admin:factsheets_factsheet_change", made[0].pk)
+        return None
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="factsheets_factsheet_import",
+            ),
+            *self.workflow_urls(),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Import an old sheet as a draft, then show it with what is left to check."""
+        if not (
+            self.has_add_permission(request) and self.has_change_permission(request)
+        ):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+        else:
+            form = ImportForm()
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with reversion.create_revision():
+                    reversion.set_user(request.user)
+                    reversion.set_comment(f"Imported from {data['source']}.")
+                    saved = save_draft(
+                        data["sheet"],
+                        source=data["source"],
+                        fingerprint=data["fingerprint"],
+                        user=request.user,
+                        replace_edits=data["replace_edits"],
+                    )
+            except ImportRefused as error:
+                form.add_error(None, f"Nothing was imported: {error}")
+            else:
+                verb = "Created" if saved.created else "Updated"
+                self.message_user(
+                    request,
+                    f"{verb} the draft “{saved.factsheet}”. It is not published.",
+                    messages.SUCCESS,
+                )
+                for warning in data["sheet"].warnings:
+                    self.message_user(request, f"Check: {warning}", messages.WARNING)
+                return redirect(
+                    reverse(
+                        "admin:factsheets_factsheet_change", args=[saved.factsheet.pk]
+                    )
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "title": "Import an old sheet",
+        }
+        return TemplateResponse(
+            request, "admin/factsheets/factsheet/import_form.html", context
+        )
