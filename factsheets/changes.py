@@ -43,21 +43,39 @@ def _marked(tag, words):
     )
 
 
+def _runs(a, b):
+    """[removed, added, unchanged] token runs from `a` to `b`. Changes with only
+    spaces between them read as one: “[−old words] [+new words]”, not word by word."""
+    runs = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            runs.append([[], [], b[j1:j2]])
+            continue
+        removed, added = a[i1:i2], b[j1:j2]
+        if len(runs) >= 2 and _spaces(runs[-1][2]) and not runs[-2][2]:
+            space = runs.pop()[2]
+            before = runs.pop()
+            removed, added = before[0] + space + removed, before[1] + space + added
+        runs.append([removed, added, []])
+    return runs
+
+
+def _spaces(tokens):
+    return bool(tokens) and all(t.isspace() and t != "\n" for t in tokens)
+
+
 def word_diff(old, new):
     """`new` as paragraphs, with words removed from `old` and added marked."""
     a, b = TOKEN.findall(old or ""), TOKEN.findall(new or "")
     paragraphs, current = [], []
 
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            chunks = [(None, b[j1:j2])]
-        else:
-            chunks = []
-            if op in ("delete", "replace"):
-                chunks.append(("del", [" " if t == "\n" else t for t in a[i1:i2]]))
-            if op in ("insert", "replace"):
-                chunks.append(("ins", b[j1:j2]))
+    for removed, added, same in _runs(a, b):
+        chunks = [(None, same)] if same else []
+        if removed:
+            chunks.append(("del", [" " if t == "\n" else t for t in removed]))
+        if added:
+            chunks.append(("ins", added))
         for tag, tokens in chunks:
             # Paragraph breaks inside the run end paragraphs; the run's end does not.
             parts = "".join("\x00" if t == "\n" else t for t in tokens).split("\x00")
@@ -218,9 +236,8 @@ def _line_text(line):
     words = [line.amount_text, line.get_kind_display().lower()]
     if line.agency:
         words.append(line.agency)
-    if line.note:
-        words.append(f"({line.note})")
-    return ", ".join(words)
+    text = ", ".join(words)
+    return f"{text} ({line.note})" if line.note else text
 
 
 def compare(old, new):

@@ -32,9 +32,18 @@ def make_country(bureau=None, **kwargs):
 
 
 def make_factsheet(country=None, **kwargs):
+    """A sheet, published unless told otherwise.
+
+    Its rows are added after it, so it is published by setting its state directly,
+    as a fixture would; the rule that publishing needs a complete sheet is tested on
+    its own."""
     kwargs.setdefault("issued_on", datetime.date(2015, 10, 15))
-    kwargs.setdefault("status", FactSheet.Status.PUBLISHED)
-    return FactSheet.objects.create(country=country or make_country(), **kwargs)
+    status = kwargs.pop("status", FactSheet.Status.PUBLISHED)
+    factsheet = FactSheet.objects.create(country=country or make_country(), **kwargs)
+    if status != factsheet.status:
+        FactSheet.objects.filter(pk=factsheet.pk).update(status=status)
+        factsheet.refresh_from_db()
+    return factsheet
 
 
 def make_section(factsheet, **kwargs):

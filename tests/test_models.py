@@ -5,7 +5,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import TestCase
 
-from factsheets.models import AssistanceLine, FactSheet, RelatedLink, Section
+from factsheets.models import (
+    AssistanceLine,
+    FactSheet,
+    Incomplete,
+    RelatedLink,
+    Section,
+)
 from tests.factories import (
     make_assistance_line,
     make_bureau,
@@ -105,8 +111,11 @@ class FactSheetTests(TestCase):
             caught.exception.message_dict["issued_on"],
             ["A sheet needs its issue date to be published."],
         )
-        with self.assertRaises(IntegrityError):
+        with self.assertRaisesMessage(Incomplete, "It needs an issue date"):
             draft.save()
+        # And the database refuses it on any path that skips the model.
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            FactSheet.objects.filter(pk=draft.pk).update(status="published")
 
     def test_one_sheet_per_country_and_date(self):
         sheet = make_factsheet()

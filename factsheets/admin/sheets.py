@@ -137,7 +137,7 @@ class FactSheetAdminForm(forms.ModelForm):
                 code="no_version",
             )
         saved = (
-            FactSheet.objects.select_for_update()
+            FactSheet.objects.select_for_update(of=("self",))
             .select_related("updated_by")
             .get(pk=self.instance.pk)
         )
@@ -379,16 +379,13 @@ class FactSheetAdmin(WorkflowViews, admin.ModelAdmin):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                with reversion.create_revision():
-                    reversion.set_user(request.user)
-                    reversion.set_comment(f"Imported from {data['source']}.")
-                    saved = save_draft(
-                        data["sheet"],
-                        source=data["source"],
-                        fingerprint=data["fingerprint"],
-                        user=request.user,
-                        replace_edits=data["replace_edits"],
-                    )
+                saved = save_draft(
+                    data["sheet"],
+                    source=data["source"],
+                    fingerprint=data["fingerprint"],
+                    user=request.user,
+                    replace_edits=data["replace_edits"],
+                )
             except ImportRefused as error:
                 form.add_error(None, f"Nothing was imported: {error}")
             else:

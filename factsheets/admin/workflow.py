@@ -47,6 +47,11 @@ class RestoreForm(forms.Form):
     )
 
 
+def posted(request):
+    """The form data of a POST, even an empty one; None for a GET, so the form is unbound."""
+    return request.POST if request.method == "POST" else None
+
+
 class WorkflowViews:
     """Pages around a FactSheetAdmin's change form; each checks its own permission."""
 
@@ -117,7 +122,7 @@ class WorkflowViews:
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = NewEditionForm(
-            request.POST or None, initial={"issued_on": timezone.localdate()}
+            posted(request), initial={"issued_on": timezone.localdate()}
         )
         if form.is_valid():
             try:
@@ -178,7 +183,7 @@ class WorkflowViews:
         version = get_object_or_404(revisions.sheet_versions(sheet), pk=version_id)
         if not roles.can_change(request.user, sheet):
             raise PermissionDenied("Only publishers may restore a published sheet.")
-        form = RestoreForm(request.POST or None)
+        form = RestoreForm(posted(request))
         if request.method == "POST" and form.is_valid():
             try:
                 revisions.restore(
@@ -224,7 +229,7 @@ class WorkflowViews:
         sheet = self._sheet(request, pk)
         if not request.user.has_perm("factsheets.add_previewlink"):
             raise PermissionDenied
-        form = PreviewLinkForm(request.POST or None)
+        form = PreviewLinkForm(posted(request))
         if form.is_valid():
             link = PreviewLink.create(sheet, form.cleaned_data["days"], by=request.user)
             self.message_user(

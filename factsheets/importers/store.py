@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
+import reversion
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from factsheets import wording
 from factsheets.models import (
@@ -46,9 +46,10 @@ def existing_draft(sheet, source):
     return None
 
 
-@transaction.atomic
+@reversion.create_revision()
 def save_draft(sheet, *, source, fingerprint, user=None, replace_edits=False):
-    """Write `sheet` as a draft, in one transaction; raise ImportRefused to write nothing.
+    """Write `sheet` as a draft, in one transaction and one revision; raise
+    ImportRefused to write nothing.
 
     A new import of the same source (or of the country's sheet of the same date)
     updates that draft, unless it is published, or an editor changed it after its
@@ -93,6 +94,10 @@ def save_draft(sheet, *, source, fingerprint, user=None, replace_edits=False):
         raise ImportRefused(
             "what was read breaks a rule of the sheet: " + "; ".join(error.messages)
         ) from error
+    # The rows went in without signals: record the sheet as it now stands, rows and all.
+    reversion.add_to_revision(draft)
+    reversion.set_user(user)
+    reversion.set_comment(f"Imported from {source[:200]}.")
     record = ImportRecord.objects.create(
         factsheet=draft,
         source=source[:500],

@@ -207,6 +207,7 @@ class FactSheet(models.Model):
         if not self.title and self.country_id:
             self.title = self.default_title()
         with reversion.create_revision():
+            self._check_going_live()
             if self._state.adding:
                 super().save(*args, **kwargs)
                 return
@@ -243,11 +244,24 @@ class FactSheet(models.Model):
                 {"issued_on": "A sheet needs its issue date to be published."}
             )
 
+    def _check_going_live(self):
+        # Publishing needs a complete sheet on every path, not only in the admin.
+        if self.status != self.Status.PUBLISHED:
+            return
+        if not self._state.adding:
+            was = FactSheet.objects.filter(pk=self.pk).values_list("status", flat=True)
+            if was and was[0] == self.Status.PUBLISHED:
+                return
+        self.check_publishable()
+
     def missing_for_publication(self):
         """What this sheet, as saved with its rows, lacks to be published."""
         missing = []
         if not self.issued_on:
             missing.append("an issue date")
+        if self._state.adding:
+            # A new sheet has no rows yet: it is saved as a draft first.
+            return [*missing, "at least one section"]
         if not self.sections.exists():
             missing.append("at least one section")
         for link in self.related_links.filter(url=""):
