@@ -24,6 +24,8 @@ run: install .env
 	$(PYTHON) manage.py load_initial_data
 	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
+	@echo "Editors sign in at http://$(HOST):$(PORT)/admin/. For a first account:"
+	@echo "  $(PYTHON) manage.py createsuperuser   (README.md explains the Editors and Publishers groups)"
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 # axe-core for the accessibility tests; without npm those tests skip (CI has npm).

@@ -7,6 +7,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from factsheets import revisions
 from factsheets.models import FactSheet
 from tests.browser import BrowserTestCase
 
@@ -212,8 +213,8 @@ class EditorJourneyTests(BrowserTestCase):
 
         # Published, it is on the home page and at its address, list and link intact.
         self.open(f"/admin/factsheets/factsheet/{sheet.pk}/change/")
-        self.find("#id_status option[value='published']").click()
-        self.save()
+        self.save("_publish")
+        self.assertIn("is published", self.find(".messagelist").text)
         self.open("/")
         self.find("a[href='/fact-sheets/niger/']").click()
         self.wait(EC.title_contains("U.S. Relations With Niger"))
@@ -262,15 +263,27 @@ class AdminAccessibilityTests(BrowserTestCase):
         WebDriverWait(self.browser, 5).until(
             EC.presence_of_element_located((By.ID, "user-tools"))
         )
+        # Two saves, so that the workflow pages have revisions to show.
+        sheet = FactSheet.objects.get(pk=1)
+        for title in ("Second title", "U.S. Relations With Mali"):
+            sheet.title = title
+            sheet.save()
+        new, old = revisions.sheet_versions(sheet)[:2]
+        sheet_admin = "/admin/factsheets/factsheet/1"
         pages = {
             "sheet list": "/admin/factsheets/factsheet/",
-            "sheet change form": "/admin/factsheets/factsheet/1/change/",
+            "sheet change form": f"{sheet_admin}/change/",
             "sheet add form": "/admin/factsheets/factsheet/add/",
             "import form": "/admin/factsheets/factsheet/import/",
+            "revisions": f"{sheet_admin}/history/",
+            "revision comparison": f"{sheet_admin}/revisions/compare/?from={old.pk}&to={new.pk}",
+            "restore": f"{sheet_admin}/revisions/{old.pk}/restore/",
+            "new edition": f"{sheet_admin}/new-edition/",
+            "preview link": f"{sheet_admin}/preview-links/new/",
         }
         for name, path in pages.items():
             self.open(path)
-            if "factsheet/1/" in path:
+            if path.endswith("/1/change/"):
                 # Every rich-text editor is running, and a newly added row's too.
                 WebDriverWait(self.browser, 5).until(
                     lambda d: (

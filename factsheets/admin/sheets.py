@@ -93,6 +93,12 @@ class FactSheetAdminForm(forms.ModelForm):
         for name in list(self.fields):
             if name not in self.shown_fields:
                 del self.fields[name]
+        for field in self.fields.values():
+            # The admin's date and time boxes carry no labels of their own.
+            if isinstance(field.widget, forms.SplitDateTimeWidget):
+                date, time = field.widget.widgets
+                date.attrs["aria-label"] = f"{field.label}: date"
+                time.attrs["aria-label"] = f"{field.label}: time"
         if self.instance.pk and "base_version" in self.fields:
             self.fields["base_version"].initial = self.instance.version
         if "publish_time" in self.fields and self.instance.publish_at:
@@ -294,7 +300,8 @@ class FactSheetAdmin(WorkflowViews, admin.ModelAdmin):
         context = {"can_publish": roles.can_publish(request.user)}
         if object_id and request.method == "GET":
             sheet = self.get_object(request, object_id)
-            if sheet is not None:
+            # Only those who may save it are counted as editing it.
+            if sheet is not None and self.has_change_permission(request, sheet):
                 context["others_editing"] = EditingSession.opened(sheet, request.user)
         return context
 
