@@ -121,7 +121,9 @@ class Snapshot:
                 "Title": sheet.title,
                 "Bureau": str(sheet.bureau) if sheet.bureau_id else "",
                 "Kind": sheet.kind,
-                "Issue date": date_format(sheet.issued_on) if sheet.issued_on else "",
+                "Issue date": date_format(sheet.issued_on, "F j, Y")
+                if sheet.issued_on
+                else "",
                 "Notice": as_text(sheet.notice),
                 "Lead line": sheet.lead,
                 "Line above the related links": sheet.related_links_intro,

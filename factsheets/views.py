@@ -83,7 +83,7 @@ def edition_detail(request, country_slug, issued_on):
     if edition is None:
         raise Http404("No published edition of this sheet has this date.")
     current = FactSheet.objects.current().filter(country_id=edition.country_id).first()
-    if current.pk == edition.pk:
+    if current is None or current.pk == edition.pk:
         return redirect("factsheets:detail", country_slug=country_slug)
     return render_sheet(request, edition, superseded_by=current, noindex=True)
 

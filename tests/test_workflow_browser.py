@@ -284,7 +284,8 @@ class NewEditionPagesTests(WorkflowBrowserTestCase):
                     )
 
     def test_superseded_edition_says_so_on_paper(self):
-        """A superseded edition printed says so, above its own (old) text."""
+        """A superseded edition printed says so, and where the current one is, above
+        its own (old) text."""
         self.open(SUPERSEDED)
         for paper in ["letter", "a4"]:
             with self.subTest(paper=paper):
@@ -293,6 +294,7 @@ class NewEditionPagesTests(WorkflowBrowserTestCase):
                 )
                 notice = printed.find("This edition has been superseded")
                 self.assertGreater(notice, -1, "the notice is not printed")
+                self.assertIn(f"at {self.live_server_url}/fact-sheets/mali/.", printed)
                 self.assertGreater(
                     printed.find("The U.S. Ambassador to Mali is Paul A. Folmsbee;"),
                     notice,
