@@ -14,7 +14,9 @@ from django.utils.safestring import mark_safe
 
 # Block ends become paragraph breaks when rich text is compared as text.
 BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote)>|<br\s*/?>", re.I)
-TOKEN = re.compile(r"\n|[^\S\n]+|[^\s]+")
+# Words, runs of spaces, line breaks, and each punctuation mark on its own, so that a
+# changed name is marked without the semicolon after it.
+TOKEN = re.compile(r"\n|[^\S\n]+|[\w'’-]+|[^\w\s]")
 
 
 def as_text(rich):
@@ -44,8 +46,9 @@ def _marked(tag, words):
 
 
 def _runs(a, b):
-    """[removed, added, unchanged] token runs from `a` to `b`. Changes with only
-    spaces between them read as one: “[−old words] [+new words]”, not word by word."""
+    """[removed, added, unchanged] token runs from `a` to `b`. Changes with only a
+    space or a stop between them read as one: “[−Paul A. Folmsbee][+Dennis B.
+    Hankins]”, not word by word."""
     runs = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -53,7 +56,7 @@ def _runs(a, b):
             runs.append([[], [], b[j1:j2]])
             continue
         removed, added = a[i1:i2], b[j1:j2]
-        if len(runs) >= 2 and _spaces(runs[-1][2]) and not runs[-2][2]:
+        if len(runs) >= 2 and _filler(runs[-1][2]) and not runs[-2][2]:
             space = runs.pop()[2]
             before = runs.pop()
             removed, added = before[0] + space + removed, before[1] + space + added
@@ -61,8 +64,11 @@ def _runs(a, b):
     return runs
 
 
-def _spaces(tokens):
-    return bool(tokens) and all(t.isspace() and t != "\n" for t in tokens)
+def _filler(tokens):
+    """A short run of spaces and punctuation, within one paragraph."""
+    return 0 < len(tokens) <= 3 and all(
+        t != "\n" and not re.search(r"\w", t) for t in tokens
+    )
 
 
 def word_diff(old, new):

@@ -317,6 +317,22 @@ class ChangeNoteTests(TestCase):
         self.assertFalse(ChangeNote.objects.exists())
         self.assertContains(self.client.get("/fact-sheets/mali/"), "Last updated")
 
+    def test_a_scheduled_sheet_is_not_yet_public_so_needs_no_change_kind(self):
+        FactSheet.objects.filter(pk=self.sheet.pk).update(
+            publish_at=NOW + datetime.timedelta(days=1)
+        )
+        response = self.client.get(change_url(self.sheet))
+        self.assertContains(response, "Scheduled for")
+        self.assertNotContains(response, 'name="change_kind"')
+        data = change_data(self.sheet, title="Before it appears")
+        data.pop("change_kind")
+        self.assertEqual(
+            self.client.post(change_url(self.sheet), data).status_code, 302
+        )
+        self.sheet.refresh_from_db()
+        self.assertEqual(self.sheet.title, "Before it appears")
+        self.assertIsNone(self.sheet.revised_at)
+
     def test_a_draft_needs_no_change_kind(self):
         draft = make_full_factsheet(
             status=FactSheet.Status.DRAFT, issued_on=datetime.date(2016, 1, 1)
@@ -766,6 +782,33 @@ class PreviewTests(TestCase):
         self.assertFalse(PreviewLink.objects.exists())
 
 
+class FirstRevisionTests(TestCase):
+    """A sheet loaded before revisions were kept can still go back to how it was."""
+
+    fixtures = ["bureaus", "countries", "mali-2015"]
+
+    def test_the_first_change_of_a_loaded_sheet_can_be_undone(self):
+        mali = FactSheet.objects.get(country__slug="mali")
+        original = snapshot(mali)
+        self.assertFalse(sheet_versions(mali).exists())
+        self.client.force_login(make_user("publisher", "Publishers"))
+        data = change_data(mali, title="A mistaken title")
+        data["sections-0-body"] = "<p>Overwritten by mistake.</p>"
+        self.assertEqual(self.client.post(change_url(mali), data).status_code, 302)
+        before, after = sheet_versions(mali).reverse()
+        self.assertEqual(
+            before.revision.comment, "As it was before revisions were kept."
+        )
+        url = reverse("admin:factsheets_factsheet_restore", args=[mali.pk, before.pk])
+        form = self.client.get(url).context["form"]
+        self.client.post(url, {"base_version": form["base_version"].value()})
+        fields, rows = snapshot(mali)
+        self.assertEqual(rows, original[1])
+        changed = {k for k in fields if fields[k] != original[0][k]}
+        # Only the record of the saves differs: versions and times, never content.
+        self.assertEqual(changed, {"version", "updated_at", "updated_by", "revised_at"})
+
+
 class RevisionTests(TestCase):
     """Every save is a revision; any two can be compared; any one restored."""
 
@@ -835,7 +878,10 @@ class RevisionTests(TestCase):
         self.assertEqual([o.status for o in changes.officials], ["changed"])
         self.assertEqual([link.status for link in changes.links], ["removed"])
         changed = next(s for s in changes.sections if s.status == "changed")
-        self.assertIn("Changed words in the first section.", strip_tags(changed.words))
+        self.assertIn(
+            "[+added: Changed words in the first], end added section",
+            strip_tags(changed.words),
+        )
         self.assertContains(response, "(added)")
         # Reversed order reads the same way: oldest first.
         reverse_order = self.client.get(
@@ -851,8 +897,24 @@ class RevisionTests(TestCase):
         url = reverse(
             "admin:factsheets_factsheet_restore", args=[self.sheet.pk, version.pk]
         )
-        self.assertContains(self.client.get(url), "What restoring changes")
+        page = self.client.get(url)
+        self.assertContains(page, "What restoring changes")
+        data.setdefault("base_version", page.context["form"]["base_version"].value())
         return self.client.post(url, data)
+
+    def test_a_restore_over_a_save_made_since_the_page_opened_is_refused(self):
+        url = reverse(
+            "admin:factsheets_factsheet_restore", args=[self.sheet.pk, self.first.pk]
+        )
+        opened = self.client.get(url).context["form"]["base_version"].value()
+        self.client.post(change_url(self.sheet), change_data(self.sheet, title="Third"))
+        before = snapshot(self.sheet)
+        response = self.client.post(url, {"base_version": opened}, follow=True)
+        self.assertContains(response, "Nothing was restored")
+        self.assertEqual(snapshot(self.sheet), before)
+        # Without the version it was opened on, nothing is restored either.
+        self.assertEqual(self.client.post(url, {}).status_code, 200)
+        self.assertEqual(snapshot(self.sheet), before)
 
     def test_a_restore_brings_back_every_row_as_a_new_revision_and_can_be_undone(self):
         second_state = snapshot(self.sheet)[1]

@@ -299,3 +299,15 @@ class NewEditionPagesTests(WorkflowBrowserTestCase):
                     printed.find("The U.S. Ambassador to Mali is Paul A. Folmsbee;"),
                     notice,
                 )
+
+    def test_the_comparison_prints_its_marks_in_words(self):
+        """On paper, without colour, removed and added words still say which is which."""
+        self.open(COMPARISON)
+        printed = squash(
+            " ".join(self.pdf_pages(self.print_pdf("letter"), self.pdftotext))
+        )
+        self.assertIn("[−Paul A. Folmsbee]", printed.replace(" ]", "]"))
+        self.assertIn("[+Dennis B. Hankins]", printed.replace(" ]", "]"))
+        self.assertIn("Removed words are struck through", printed)
+        # The form to pick other editions is for the screen only.
+        self.assertNotIn("Compare", printed.split("Removed words")[0])

@@ -209,7 +209,7 @@ class FactSheetAdmin(WorkflowViews, admin.ModelAdmin):
             ("Publication", {"fields": publication}),
             ("Text", {"fields": ["notice", "lead", "related_links_intro"]}),
         ]
-        if obj is not None and obj.is_published and roles.can_change(request.user, obj):
+        if obj is not None and obj.is_live and roles.can_change(request.user, obj):
             fieldsets.append(
                 ("This change", {"fields": ["change_kind", "change_note"]})
             )
@@ -280,6 +280,10 @@ class FactSheetAdmin(WorkflowViews, admin.ModelAdmin):
             **(extra_context or {}),
             **self.workflow_context(request, object_id),
         }
+        if request.method == "POST" and object_id:
+            sheet = self.get_object(request, object_id)
+            if sheet is not None:
+                sheet.keep_first_revision()
         try:
             # The sheet and all its rows, as saved by this request, are one revision.
             with reversion.create_revision():

@@ -37,6 +37,9 @@ class PreviewLinkForm(forms.Form):
 
 
 class RestoreForm(forms.Form):
+    # The version this page showed the changes against; a restore over a newer save
+    # is refused, so nobody restores over work they have not seen.
+    base_version = forms.IntegerField(widget=forms.HiddenInput)
     change_note = forms.CharField(
         label="Change note",
         max_length=300,
@@ -183,25 +186,29 @@ class WorkflowViews:
         version = get_object_or_404(revisions.sheet_versions(sheet), pk=version_id)
         if not roles.can_change(request.user, sheet):
             raise PermissionDenied("Only publishers may restore a published sheet.")
-        form = RestoreForm(posted(request))
-        if request.method == "POST" and form.is_valid():
+        form = RestoreForm(posted(request), initial={"base_version": sheet.version})
+        if not sheet.is_live:
+            del form.fields["change_note"]
+        if form.is_valid():
+            sheet.version = form.cleaned_data["base_version"]
             try:
                 revisions.restore(
                     sheet,
                     version,
                     by=request.user,
-                    note=form.cleaned_data["change_note"],
+                    note=form.cleaned_data.get("change_note", ""),
                 )
-            except (Incomplete, revisions.RestoreRefused) as error:
-                form.add_error(
-                    None,
-                    error.messages if isinstance(error, Incomplete) else str(error),
-                )
+            except Incomplete as error:
+                form.add_error(None, error)
+            except revisions.RestoreRefused as error:
+                form.add_error(None, str(error))
             except EditConflict:
-                form.add_error(
-                    None,
-                    "Someone saved this sheet just now. Nothing was restored: look again.",
+                messages.error(
+                    request,
+                    "Someone saved this sheet after this page was opened. Nothing was "
+                    "restored: here is what restoring would change now.",
                 )
+                return redirect(request.path)
             else:
                 self.message_user(
                     request,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from reversion.models import Version
 
 from factsheets import wording
 from factsheets.layout import SheetLayout
@@ -206,6 +207,7 @@ class FactSheet(models.Model):
             self.bureau_id = self.country.bureau_id
         if not self.title and self.country_id:
             self.title = self.default_title()
+        self.keep_first_revision()
         with reversion.create_revision():
             self._check_going_live()
             if self._state.adding:
@@ -230,6 +232,22 @@ class FactSheet(models.Model):
         if FactSheet.objects.superseded().filter(pk=self.pk).exists():
             return self.get_edition_url()
         return reverse("factsheets:detail", kwargs={"country_slug": self.country.slug})
+
+    def keep_first_revision(self):
+        """Record the sheet as saved now, if no revision of it is kept yet.
+
+        Sheets written before revisions were kept (a fixture, an older release) get
+        this before their first recorded change, so that change can be undone too.
+        """
+        if self._state.adding or reversion.is_active():
+            return
+        if Version.objects.get_for_object_reference(FactSheet, self.pk).exists():
+            return
+        saved = FactSheet.objects.filter(pk=self.pk).first()
+        if saved is not None:
+            with reversion.create_revision():
+                reversion.add_to_revision(saved)
+                reversion.set_comment("As it was before revisions were kept.")
 
     def get_edition_url(self):
         """The dated address every published edition keeps."""
