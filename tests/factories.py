@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+from importlib import import_module
 
 from factsheets.models import (
     AssistanceLine,
@@ -89,8 +90,28 @@ def make_full_factsheet(children=1, **kwargs):
 
 def make_user(username, *groups, **fields):
     """A staff account in the named groups (“Editors”, “Publishers”)."""
-    from django.contrib.auth.models import Group, User
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission, User
 
+    if Group.objects.filter(name__in=groups).count() != len(groups):
+        # A transactional test before this one emptied the tables the migrations
+        # filled; make the groups again with the permissions their migration gives.
+        migration = import_module(
+            "factsheets.migrations.0006_editor_and_publisher_groups"
+        )
+        for app_config in apps.get_app_configs():
+            create_permissions(app_config, verbosity=0)
+        for name, codenames in (
+            ("Editors", migration.EDITORS),
+            ("Publishers", migration.PUBLISHERS),
+        ):
+            group, _ = Group.objects.get_or_create(name=name)
+            group.permissions.set(
+                Permission.objects.filter(
+                    content_type__app_label="factsheets", codename__in=codenames
+                )
+            )
     user = User.objects.create_user(username, password="pw", is_staff=True, **fields)
     user.groups.add(*Group.objects.filter(name__in=groups))
     return user
