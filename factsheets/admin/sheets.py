@@ -124,8 +124,12 @@ class FactSheetAdminForm(forms.ModelForm):
                 "This time has passed. Leave it empty to publish now, or give a later time.",
             )
         expires_at = cleaned_data.get("expires_at")
-        if expires_at and expires_at <= max(
-            publish_at or timezone.now(), timezone.now()
+        # An expiry time already passed may stay while the sheet is only edited.
+        checked = publishing or "expires_at" in self.changed_data
+        if (
+            checked
+            and expires_at
+            and expires_at <= max(publish_at or timezone.now(), timezone.now())
         ):
             self.add_error(
                 "expires_at", "The expiry time must come after the sheet is published."
