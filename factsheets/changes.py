@@ -8,6 +8,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
@@ -107,6 +108,15 @@ def word_diff(old, new):
     )
 
 
+def _named(sheet, relation):
+    """The name of a related row, which an old revision may name after its deletion."""
+    try:
+        related = getattr(sheet, relation)
+    except ObjectDoesNotExist:
+        return f"(a {relation} since deleted)"
+    return str(related) if related else ""
+
+
 @dataclass
 class Snapshot:
     """A sheet's content at one moment, from the database or from a revision."""
@@ -125,7 +135,7 @@ class Snapshot:
         return cls(
             fields={
                 "Title": sheet.title,
-                "Bureau": str(sheet.bureau) if sheet.bureau_id else "",
+                "Bureau": _named(sheet, "bureau"),
                 "Kind": sheet.kind,
                 "Issue date": date_format(sheet.issued_on, "F j, Y")
                 if sheet.issued_on

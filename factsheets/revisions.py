@@ -12,7 +12,9 @@ from reversion.models import Version
 from factsheets.changes import Snapshot
 from factsheets.models import (
     AssistanceLine,
+    Bureau,
     ChangeNote,
+    Country,
     EditConflict,
     FactSheet,
     Official,
@@ -72,6 +74,12 @@ def restore(factsheet, version, *, by, note=""):
     The sheet keeps its publication state. A live sheet stays complete, or
     nothing changes (Incomplete); a restore races no one (EditConflict).
     """
+    gone = _deleted_references(version)
+    if gone:
+        raise RestoreRefused(
+            f"That revision names a {gone} that has been deleted since. Nothing was "
+            "changed: restore a later revision, or edit the sheet."
+        )
     when = date_format(
         timezone.localtime(version.revision.date_created), "DATETIME_FORMAT"
     )
@@ -95,7 +103,7 @@ def restore(factsheet, version, *, by, note=""):
             restored.save()
             reversion.set_user(by)
             reversion.set_comment(
-                f"Restored the revision of {when}." + (f" {note}" if note else "")
+                f"Restored the revision of {when}" + (f": {note}" if note else "")
             )
     except IntegrityError as error:
         raise RestoreRefused(
@@ -103,6 +111,16 @@ def restore(factsheet, version, *, by, note=""):
             "now has its issue date. Nothing was changed."
         ) from error
     return restored
+
+
+def _deleted_references(version):
+    """The country or bureau the revision's sheet names that no longer exists, if any."""
+    fields = version.field_dict
+    for name, model in (("country", Country), ("bureau", Bureau)):
+        pk = fields.get(f"{name}_id", fields.get(name))
+        if pk is not None and not model.objects.filter(pk=pk).exists():
+            return name
+    return None
 
 
 def compare_url(factsheet, started_from):

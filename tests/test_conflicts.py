@@ -19,6 +19,19 @@ def opened_form(client, sheet):
     return change_data(sheet)
 
 
+def resubmitted(response):
+    """What the browser posts when the editor saves the form `response` shows again."""
+    form = response.context["adminform"].form
+    data = {key: form.data.getlist(key) for key in form.data}
+    data = {
+        key: values[0] if len(values) == 1 else values for key, values in data.items()
+    }
+    if form.conflict:
+        data["conflict_version"] = str(form.conflict.version)
+    data.pop("replace_saved", None)
+    return data
+
+
 class OneAfterTheOtherTests(TestCase):
     @classmethod
     def setUpTestData(cls):
@@ -62,12 +75,53 @@ class OneAfterTheOtherTests(TestCase):
         self.assertContains(response, "Ben’s section text.")
         self.assertContains(response, 'value="Ben’s official"')
 
-        # The form now carries the saved version: saving again is his choice.
-        bens["base_version"] = str(FactSheet.objects.get(pk=self.sheet.pk).version)
+        # The form now carries the saved version, and says it was refused over it.
+        again = resubmitted(response)
         self.assertEqual(
-            self.second.post(change_url(self.sheet), bens).status_code, 302
+            again["base_version"], str(FactSheet.objects.get(pk=self.sheet.pk).version)
+        )
+        # Clicking Save again without saying so replaces nothing.
+        response = self.second.post(change_url(self.sheet), again)
+        self.assertContains(response, "This form still holds your version")
+        self.assertEqual(snapshot(self.sheet), saved)
+        # Ticked, his version replaces theirs, deliberately.
+        again = resubmitted(response) | {"replace_saved": "on"}
+        self.assertEqual(
+            self.second.post(change_url(self.sheet), again).status_code, 302
         )
         self.assertEqual(FactSheet.objects.get(pk=self.sheet.pk).title, "Ben’s title")
+
+    def test_rows_deleted_meanwhile_come_back_as_new_rows_not_errors(self):
+        anas = opened_form(self.first, self.sheet)
+        bens = opened_form(self.second, self.sheet)
+        gone = self.sheet.officials.first()
+        anas["officials-0-DELETE"] = "on"
+        anas["related_links-1-DELETE"] = "on"
+        self.assertEqual(self.first.post(change_url(self.sheet), anas).status_code, 302)
+        bens["officials-0-name"] = "Ben’s official"
+        bens["related_links-1-DELETE"] = "on"  # Ben deleted that one too.
+        response = self.second.post(change_url(self.sheet), bens)
+        self.assertContains(response, "Nothing of yours was saved")
+        self.assertContains(response, "1 of the rows you had open were deleted")
+        formset = next(
+            f
+            for f in response.context["inline_admin_formsets"]
+            if f.formset.prefix == "officials"
+        ).formset
+        # His official is kept as a new row, after the one that still exists.
+        self.assertEqual(formset.initial_form_count(), 1)
+        self.assertEqual(
+            [form["name"].value() for form in formset.forms],
+            [self.sheet.officials.get().name, "Ben’s official"],
+        )
+        again = resubmitted(response) | {"replace_saved": "on"}
+        self.assertEqual(
+            self.second.post(change_url(self.sheet), again).status_code, 302
+        )
+        names = list(self.sheet.officials.values_list("name", flat=True))
+        self.assertIn("Ben’s official", names)
+        self.assertFalse(self.sheet.officials.filter(pk=gone.pk).exists())
+        self.assertEqual(self.sheet.related_links.count(), 1)
 
     def test_the_difference_link_shows_what_the_other_editor_changed(self):
         anas = opened_form(self.first, self.sheet)

@@ -191,6 +191,25 @@ class RoleTests(TestCase):
             self.client.get(self.published.country.get_absolute_url()).status_code, 404
         )
 
+    def test_an_editor_reading_a_published_sheet_is_not_counted_as_editing_it(self):
+        self.client.force_login(self.editor)
+        response = self.client.get(change_url(self.published))
+        self.assertNotContains(response, "data-editing-url")
+        url = reverse("admin:factsheets_factsheet_editing", args=[self.published.pk])
+        self.assertEqual(self.client.post(url).status_code, 403)
+        self.assertFalse(self.published.editing_sessions.exists())
+
+    def test_a_refused_post_writes_nothing_at_all(self):
+        from reversion.models import Revision
+
+        # Sheets made before revisions were kept have none yet.
+        Revision.objects.all().delete()
+        self.client.force_login(self.editor)
+        self.client.post(change_url(self.published), change_data(self.published))
+        self.client.force_login(make_user("clerk"))
+        self.client.post(change_url(self.draft), change_data(self.draft))
+        self.assertFalse(Revision.objects.exists())
+
     def test_staff_without_permissions_see_no_sheet(self):
         self.client.force_login(make_user("clerk"))
         self.assertEqual(self.client.get(change_url(self.draft)).status_code, 403)
@@ -651,6 +670,43 @@ class SchedulingTests(TestCase):
         )
         self.assertEqual(later["old edition"], 404)
 
+    def test_an_expiry_is_checked_against_the_stored_publish_time(self):
+        FactSheet.objects.filter(pk=self.new.pk).update(
+            status="published", publish_at=NOW + datetime.timedelta(days=30)
+        )
+        self.client.force_login(self.publisher)
+        expiry = timezone.localtime(NOW + datetime.timedelta(days=10))
+        before = snapshot(self.new)
+        response = self.client.post(
+            change_url(self.new),
+            change_data(
+                self.new,
+                expires_at_0=expiry.date().isoformat(),
+                expires_at_1="09:00:00",
+            ),
+        )
+        self.assertContains(
+            response, "The expiry time must come after the sheet is published."
+        )
+        self.assertEqual(snapshot(self.new), before)
+
+    def test_times_beyond_the_calendar_are_refused_not_a_server_error(self):
+        self.client.force_login(self.publisher)
+        for fields in (
+            {
+                "_publish": "Save and publish",
+                "publish_time_0": "9999-12-31",
+                "publish_time_1": "23:59:59",
+            },
+            {"expires_at_0": "9999-12-31", "expires_at_1": "23:59:59"},
+        ):
+            with self.subTest(fields):
+                response = self.client.post(
+                    change_url(self.new), change_data(self.new, **fields)
+                )
+                self.assertContains(response, "Give a time before 2201.")
+        self.assertEqual(FactSheet.objects.get(pk=self.new.pk).status, "draft")
+
     def test_a_publish_time_in_the_past_or_an_expiry_before_it_is_refused(self):
         self.client.force_login(self.publisher)
         past = timezone.localtime(NOW - datetime.timedelta(days=1))
@@ -807,6 +863,35 @@ class FirstRevisionTests(TestCase):
         changed = {k for k in fields if fields[k] != original[0][k]}
         # Only the record of the saves differs: versions and times, never content.
         self.assertEqual(changed, {"version", "updated_at", "updated_by", "revised_at"})
+
+
+class DeletedReferenceTests(TestCase):
+    """An old revision may name a bureau or country deleted since."""
+
+    def test_it_is_compared_and_its_restore_refused_with_the_reason(self):
+        publisher = User.objects.create_superuser("admin", "a@example.gov", "pw")
+        self.client.force_login(publisher)
+        sheet = make_full_factsheet(status=FactSheet.Status.DRAFT)
+        home = sheet.bureau
+        passing = make_country().bureau
+        for bureau in (passing, home):
+            self.client.post(
+                change_url(sheet), change_data(sheet, bureau=str(bureau.pk))
+            )
+        passing.countries.all().delete()
+        passing.delete()
+        newest, middle = list(sheet_versions(sheet))[:2]
+        compare = self.client.get(
+            reverse("admin:factsheets_factsheet_compare", args=[sheet.pk]),
+            {"from": middle.pk, "to": newest.pk},
+        )
+        self.assertContains(compare, "(a bureau since deleted)")
+        url = reverse("admin:factsheets_factsheet_restore", args=[sheet.pk, middle.pk])
+        form = self.client.get(url).context["form"]
+        before = snapshot(sheet)
+        response = self.client.post(url, {"base_version": form["base_version"].value()})
+        self.assertContains(response, "names a bureau that has been deleted since")
+        self.assertEqual(snapshot(sheet), before)
 
 
 class RevisionTests(TestCase):

@@ -75,3 +75,64 @@ class RelatedLinkInline(admin.TabularInline):
     model = RelatedLink
     extra = 0
     fields = ["position", "title", "url"]
+
+
+ROWS = {
+    "sections": Section,
+    "assistance_lines": AssistanceLine,
+    "officials": Official,
+    "related_links": RelatedLink,
+}
+# Beyond this many forms Django refuses the formset anyway.
+MOST_FORMS = 2000
+
+
+def keep_rows_deleted_meanwhile(post, sheet):
+    """`post` with each row someone else deleted since the form was opened turned
+    into a new row, so what was typed in it is kept rather than lost in an error.
+
+    Returns the data and how many rows were turned. A row this editor deleted too
+    is simply dropped.
+    """
+    data, turned = post.copy(), 0
+    for prefix, model in ROWS.items():
+        try:
+            total = int(data[f"{prefix}-TOTAL_FORMS"])
+            initial = int(data[f"{prefix}-INITIAL_FORMS"])
+        except (KeyError, ValueError):
+            continue
+        if not 0 <= initial <= total <= MOST_FORMS:
+            continue
+        existing = {
+            str(pk)
+            for pk in model.objects.filter(factsheet=sheet).values_list("pk", flat=True)
+        }
+        forms = []
+        for i in range(total):
+            start = f"{prefix}-{i}-"
+            forms.append(
+                {
+                    key[len(start) :]: data.getlist(key)
+                    for key in data
+                    if key.startswith(start)
+                }
+            )
+        kept, orphans = [], []
+        for form in forms[:initial]:
+            if form.get("id", [""])[0] in existing:
+                kept.append(form)
+            elif form.get("DELETE", [""])[0] not in ("on", "true", "1"):
+                orphans.append(form | {"id": [""]})
+        if len(kept) == initial:
+            continue
+        rows = kept + orphans + forms[initial:]
+        for key in [k for k in data if k.startswith(f"{prefix}-")]:
+            if key.split("-")[1].isdigit():
+                del data[key]
+        for i, form in enumerate(rows):
+            for name, values in form.items():
+                data.setlist(f"{prefix}-{i}-{name}", values)
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(kept))
+        turned += len(orphans)
+    return data, turned

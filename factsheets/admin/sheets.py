@@ -21,6 +21,7 @@ from factsheets.admin.inlines import (
     OfficialInline,
     RelatedLinkInline,
     SectionInline,
+    keep_rows_deleted_meanwhile,
 )
 from factsheets.admin.workflow import WorkflowViews
 from factsheets.forms import ImportForm
@@ -60,6 +61,10 @@ class FactSheetAdminForm(forms.ModelForm):
         widget=forms.RadioSelect,
         help_text="The sheet is published: readers see every change at once.",
     )
+    replace_saved = forms.BooleanField(
+        label="Replace their saved version with what is in this form",
+        required=False,
+    )
     change_note = forms.CharField(
         label="Change note",
         max_length=300,
@@ -86,12 +91,15 @@ class FactSheetAdminForm(forms.ModelForm):
     # Set by FactSheetAdmin.get_form for each request.
     request = None
     shown_fields = ()
+    # The newer save this form was refused over, if it was.
+    conflict = None
+    LATEST_YEAR = 2200
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Only what the admin shows this user is read from a POST; the rest is ignored.
         for name in list(self.fields):
-            if name not in self.shown_fields:
+            if name not in self.shown_fields and name != "replace_saved":
                 del self.fields[name]
         for field in self.fields.values():
             # The admin's date and time boxes carry no labels of their own.
@@ -111,34 +119,46 @@ class FactSheetAdminForm(forms.ModelForm):
         if isinstance(refusal, Incomplete):
             self.add_error(None, refusal)
         if self.instance.pk:
-            self.check_version(cleaned_data.get("base_version"))
+            self.check_version(
+                cleaned_data.get("base_version"), cleaned_data.get("replace_saved")
+            )
         if cleaned_data.get("change_kind") == "major" and not cleaned_data.get(
             "change_note"
         ):
             self.add_error("change_note", "A major change needs a note for readers.")
-        publish_at = cleaned_data.get("publish_time")
+        self.check_times(cleaned_data)
+        return cleaned_data
+
+    def check_times(self, cleaned_data):
+        now = timezone.now()
+        for name in ("publish_time", "expires_at"):
+            moment = cleaned_data.get(name)
+            if moment and moment.year > self.LATEST_YEAR:
+                self.add_error(name, f"Give a time before {self.LATEST_YEAR + 1}.")
         publishing = "_publish" in self.data
-        if publishing and publish_at and publish_at <= timezone.now():
+        publish_at = cleaned_data.get("publish_time")
+        if publishing and publish_at and publish_at <= now:
             self.add_error(
                 "publish_time",
                 "This time has passed. Leave it empty to publish now, or give a later time.",
             )
+        # Only “Save and publish” takes the publish time from the form.
+        starts = publish_at if publishing else self.instance.publish_at
         expires_at = cleaned_data.get("expires_at")
         # An expiry time already passed may stay while the sheet is only edited.
         checked = publishing or "expires_at" in self.changed_data
-        if (
-            checked
-            and expires_at
-            and expires_at <= max(publish_at or timezone.now(), timezone.now())
-        ):
+        if checked and expires_at and expires_at <= max(starts or now, now):
             self.add_error(
                 "expires_at", "The expiry time must come after the sheet is published."
             )
-        return cleaned_data
 
-    def check_version(self, started_from):
+    def check_version(self, started_from, replace_saved=False):
         """Refuse a save begun on an older version; the row stays locked until the
-        save is written, so no other save can come in between."""
+        save is written, so no other save can come in between.
+
+        A form refused so comes back on the newer version; saving it then replaces
+        that version only if the editor says so.
+        """
         if started_from is None:
             raise ValidationError(
                 "This form did not say which version of the sheet it was opened on, "
@@ -151,19 +171,30 @@ class FactSheetAdminForm(forms.ModelForm):
             .select_related("updated_by")
             .get(pk=self.instance.pk)
         )
-        if saved.version == started_from:
+        refused_before = self.data.get("conflict_version") == str(started_from)
+        if saved.version == started_from and (replace_saved or not refused_before):
             self.instance.version = started_from
             return
+        self.conflict = saved
+        if saved.version == started_from:
+            raise ValidationError(
+                "This form still holds your version, not the one saved after you "
+                "opened it. Tick “Replace their saved version with what is in this "
+                "form” to save yours in its place, once you have reconciled, or reload "
+                "the sheet to start again from theirs. Nothing was saved.",
+                code="unconfirmed",
+            )
         who = saved.updated_by.get_username() if saved.updated_by else "Someone"
         compare = revisions.compare_url(saved, started_from)
         # The form now carries the saved version: once the editor has reconciled,
         # saving again is a deliberate choice, not an accident.
         self.data = self.data.copy()
-        self.data["base_version"] = saved.version
+        self.data["base_version"] = str(saved.version)
         raise ValidationError(
             format_html(
                 "{} saved this sheet on {}, after you opened it. Nothing of yours was "
-                "saved: your changes are still in the form below. {}Then save again.",
+                "saved: your changes are still in the form below. {}Then tick "
+                "“Replace their saved version with what is in this form” and save again.",
                 who,
                 when(saved.updated_at),
                 format_html(
@@ -284,10 +315,22 @@ class FactSheetAdmin(WorkflowViews, admin.ModelAdmin):
             **(extra_context or {}),
             **self.workflow_context(request, object_id),
         }
-        if request.method == "POST" and object_id:
-            sheet = self.get_object(request, object_id)
-            if sheet is not None:
-                sheet.keep_first_revision()
+        sheet = self.get_object(request, object_id) if object_id else None
+        if (
+            request.method == "POST"
+            and sheet is not None
+            and self.has_change_permission(request, sheet)
+        ):
+            sheet.keep_first_revision()
+            request.POST, turned = keep_rows_deleted_meanwhile(request.POST, sheet)
+            if turned:
+                self.message_user(
+                    request,
+                    f"{turned} of the rows you had open were deleted by someone else "
+                    "in the meantime. What you typed in them is kept below as new "
+                    "rows: delete them before saving if they should go.",
+                    messages.WARNING,
+                )
         try:
             # The sheet and all its rows, as saved by this request, are one revision.
             with reversion.create_revision():
@@ -306,10 +349,11 @@ class FactSheetAdmin(WorkflowViews, admin.ModelAdmin):
 
     def workflow_context(self, request, object_id):
         context = {"can_publish": roles.can_publish(request.user)}
-        if object_id and request.method == "GET":
-            sheet = self.get_object(request, object_id)
-            # Only those who may save it are counted as editing it.
-            if sheet is not None and self.has_change_permission(request, sheet):
+        sheet = self.get_object(request, object_id) if object_id else None
+        # Only those who may save it are counted as editing it.
+        if sheet is not None and self.has_change_permission(request, sheet):
+            context["is_editing"] = True
+            if request.method == "GET":
                 context["others_editing"] = EditingSession.opened(sheet, request.user)
         return context
 
@@ -333,7 +377,7 @@ class FactSheetAdmin(WorkflowViews, admin.ModelAdmin):
         if "_publish" in request.POST:
             at = form.cleaned_data.get("publish_time")
             sheet.publish(at=at, by=request.user)
-            reversion.set_comment(f"Scheduled for {when(at)}." if at else "Published.")
+            reversion.set_comment(f"Scheduled for {when(at)}" if at else "Published.")
             self.message_user(
                 request,
                 f"“{sheet}” is scheduled for {when(at)}; it appears then by itself."

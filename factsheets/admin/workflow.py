@@ -314,5 +314,7 @@ class WorkflowViews:
 
     def still_editing_view(self, request, pk):
         sheet = self._sheet(request, pk)
+        if not self.has_change_permission(request, sheet):
+            raise PermissionDenied
         EditingSession.opened(sheet, request.user)
         return HttpResponse(status=204)
