@@ -426,6 +426,10 @@ class EditionTests(TestCase):
         old = self.client.get("/fact-sheets/mali/2015-10-15/")
         self.assertEqual(old.context["factsheet"], self.old)
         self.assertContains(old, "This edition has been superseded.")
+        self.assertContains(
+            old,
+            'href="/fact-sheets/mali/changes/?from=2015-10-15&amp;to=2016-03-01"',
+        )
         self.assertContains(old, 'href="/fact-sheets/mali/"')
         self.assertContains(old, '<meta name="robots" content="noindex">', html=True)
         self.assertEqual(self.old.get_absolute_url(), "/fact-sheets/mali/2015-10-15/")
