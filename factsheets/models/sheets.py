@@ -21,8 +21,6 @@ class EditConflict(Exception):
     """Someone saved the sheet after this copy of it was loaded; nothing was written."""
 
     def __init__(self, factsheet):
-        saved = FactSheet.objects.filter(pk=factsheet.pk).select_related("updated_by")
-        self.saved = saved.first()
         super().__init__(
             f"“{factsheet}” was saved by someone else after this copy was loaded"
         )
@@ -284,8 +282,7 @@ class FactSheet(models.Model):
             missing.append("at least one section")
         for link in self.related_links.filter(url=""):
             missing.append(f"an address for the related link “{link.title}”")
-        for line in self.assistance_lines.filter(amount_usd__isnull=True):
-            missing.append(f"an amount for the assistance line “{line.period_label}”")
+        # Every assistance line has its amount: the database requires one.
         return missing
 
     def check_publishable(self):
@@ -320,6 +317,7 @@ class FactSheet(models.Model):
 
     @property
     def is_live(self):
+        """FactSheetQuerySet.live()'s rule, for a sheet already loaded."""
         now = timezone.now()
         return (
             self.is_published
