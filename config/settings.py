@@ -26,6 +26,10 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sites",
+    "django.contrib.redirects",
+    "django.contrib.sitemaps",
+    "django.contrib.postgres",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_prose_editor",
@@ -42,7 +46,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Old addresses of the sheets, kept by editors in the admin (Redirects).
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
 ]
+
+SITE_ID = 1
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -152,4 +160,35 @@ FACTSHEET_WORDING = {
     "assistance_caption": "U.S. assistance to {country}",
     "officials_heading": "Principal U.S. officials",
     "key_facts_heading": "Key facts",
+}
+
+# The links every federal site's footer carries (the site identifier), and the
+# agency they belong to. Another ministry sets its own.
+FEDERAL_IDENTIFIER = {
+    "parent": env("IDENTIFIER_PARENT", default="U.S. Department of State"),
+    "parent_url": env("IDENTIFIER_PARENT_URL", default="https://www.state.gov/"),
+    "links": [
+        ("About", env("LINK_ABOUT", default="https://www.state.gov/about/")),
+        (
+            "Accessibility statement",
+            env(
+                "LINK_ACCESSIBILITY",
+                default="https://www.state.gov/accessibility-statement/",
+            ),
+        ),
+        ("FOIA requests", env("LINK_FOIA", default="https://foia.state.gov/")),
+        (
+            "No FEAR Act data",
+            env("LINK_NO_FEAR", default="https://www.state.gov/no-fear-act-data/"),
+        ),
+        (
+            "Office of the Inspector General",
+            env("LINK_OIG", default="https://www.stateoig.gov/"),
+        ),
+        (
+            "Privacy policy",
+            env("LINK_PRIVACY", default="https://www.state.gov/privacy-policy/"),
+        ),
+    ],
+    "usagov": env("LINK_USAGOV", default="https://www.usa.gov/"),
 }

@@ -1,8 +1,18 @@
 from datetime import date
 
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from factsheets import previews, views
+from factsheets import (
+    api,
+    assistance,
+    feeds,
+    officers,
+    previews,
+    search,
+    sitemaps,
+    views,
+)
 
 
 class IsoDateConverter:
@@ -24,14 +34,35 @@ app_name = "factsheets"
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon),
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap",
+    ),
+    path("search/", search.search, name="search"),
+    path("assistance/", assistance.overview, name="assistance"),
+    path("assistance.csv", assistance.overview_csv, name="assistance_csv"),
+    path("key-officers/", officers.key_officers, name="key_officers"),
+    path("feeds/fact-sheets.atom", feeds.SiteFeed(), name="feed"),
     path("bureaus/<slug:slug>/", views.bureau_detail, name="bureau"),
+    path("bureaus/<slug:slug>/feed.atom", feeds.BureauFeed(), name="bureau_feed"),
+    path("fact-sheets/", views.sheet_index, name="index"),
+    path("fact-sheets.json", api.catalogue, name="catalogue_json"),
     path("fact-sheets/preview/<int:pk>/", previews.factsheet_preview, name="preview"),
     path(
         "fact-sheets/shared-preview/<str:token>/",
         previews.preview_link,
         name="preview_link",
     ),
+    path("fact-sheets/<slug:country_slug>.json", api.sheet, name="sheet_json"),
     path("fact-sheets/<slug:country_slug>/", views.factsheet_detail, name="detail"),
+    path(
+        "fact-sheets/<slug:country_slug>/feed.atom",
+        feeds.CountryFeed(),
+        name="country_feed",
+    ),
     path(
         "fact-sheets/<slug:country_slug>/changes/",
         views.edition_changes,

@@ -40,6 +40,11 @@ def home(request):
     )
 
 
+def sheet_index(request):
+    """Every current sheet A to Z, with letter jumps, and by bureau."""
+    return home(request)
+
+
 def bureau_detail(request, slug):
     bureau = get_object_or_404(Bureau, slug=slug)
     return render(

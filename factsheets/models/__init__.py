@@ -1,5 +1,10 @@
 from factsheets.models.imports import ImportRecord
-from factsheets.models.reference import Bureau, Country, NaturalKeyManager
+from factsheets.models.reference import (
+    Bureau,
+    Country,
+    FormerSlug,
+    NaturalKeyManager,
+)
 from factsheets.models.rows import (
     AssistanceLine,
     Official,
@@ -19,6 +24,7 @@ __all__ = [
     "ChangeNote",
     "EditConflict",
     "EditingSession",
+    "FormerSlug",
     "Incomplete",
     "PreviewLink",
     "AssistanceLine",

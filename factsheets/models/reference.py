@@ -49,7 +49,8 @@ class Country(models.Model):
     slug = models.SlugField(
         max_length=100,
         unique=True,
-        help_text="Used in the sheet’s address, e.g. “mali” in /fact-sheets/mali/. Changing it breaks links.",
+        help_text="Used in the sheet’s address, e.g. “mali” in /fact-sheets/mali/. If "
+        "it changes, the old addresses lead to the new ones.",
     )
     bureau = models.ForeignKey(
         Bureau,
@@ -88,3 +89,18 @@ class Country(models.Model):
         """Every name the country goes by: its name, sentence form and other names."""
         names = [self.name, self.sentence_name, *self.other_names.splitlines()]
         return [name.strip() for name in names if name.strip()]
+
+
+class FormerSlug(models.Model):
+    """A slug a country had before: its old addresses lead to the country's new ones."""
+
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="former_slugs"
+    )
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return f"{self.slug} (now {self.country.slug})"
