@@ -26,8 +26,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.sites",
-    "django.contrib.redirects",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "whitenoise.runserver_nostatic",
@@ -46,11 +44,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Old addresses of the sheets, kept by editors in the admin (Redirects).
-    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    # Old addresses of the sheets lead to their new ones (factsheets/legacy.py).
+    "factsheets.legacy.LegacyAddressMiddleware",
 ]
-
-SITE_ID = 1
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

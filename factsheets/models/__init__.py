@@ -1,10 +1,6 @@
+from factsheets.models.addresses import FormerSlug, LegacyAddress
 from factsheets.models.imports import ImportRecord
-from factsheets.models.reference import (
-    Bureau,
-    Country,
-    FormerSlug,
-    NaturalKeyManager,
-)
+from factsheets.models.reference import Bureau, Country, NaturalKeyManager
 from factsheets.models.rows import (
     AssistanceLine,
     Official,
@@ -26,6 +22,7 @@ __all__ = [
     "EditingSession",
     "FormerSlug",
     "Incomplete",
+    "LegacyAddress",
     "PreviewLink",
     "AssistanceLine",
     "Bureau",

@@ -89,18 +89,3 @@ class Country(models.Model):
         """Every name the country goes by: its name, sentence form and other names."""
         names = [self.name, self.sentence_name, *self.other_names.splitlines()]
         return [name.strip() for name in names if name.strip()]
-
-
-class FormerSlug(models.Model):
-    """A slug a country had before: its old addresses lead to the country's new ones."""
-
-    country = models.ForeignKey(
-        Country, on_delete=models.CASCADE, related_name="former_slugs"
-    )
-    slug = models.SlugField(max_length=100, unique=True)
-
-    class Meta:
-        ordering = ["slug"]
-
-    def __str__(self):
-        return f"{self.slug} (now {self.country.slug})"
