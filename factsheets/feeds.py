@@ -1,23 +1,142 @@
-"""Atom feeds of new and updated sheets (issue #8): placeholder until it is built."""
+"""Atom feeds of new and updated sheets: the whole site's, a bureau's, a country's.
 
+Entries come only from FactSheet.objects.current() (site, bureau) or live()
+(country): drafts, scheduled and expired sheets never appear.
+"""
+
+from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+
+from factsheets.models import Bureau, Country, FactSheet
+
+# A reader polls the feed for what is new; the whole list is on the index page.
+FEED_LENGTH = 50
+
+
+def newest_first(factsheets):
+    """Sheets by FactSheet.public_updated_at, newest first, worked out in SQL."""
+    return factsheets.select_related("country", "bureau").order_by(
+        Coalesce("revised_at", "publish_at", "updated_at").desc(), "-pk"
+    )
 
 
 class SiteFeed(Feed):
-    feed_type = Atom1Feed
-    title = "Fact sheets"
-    link = "/"
+    """The current sheets, newest change first."""
 
-    def items(self):
-        return []
+    feed_type = Atom1Feed
+
+    def title(self, obj):
+        return f"Fact sheets: {settings.DEPARTMENT_NAME}"
+
+    def subtitle(self, obj):
+        return (
+            "New and updated bilateral relations fact sheets of the "
+            f"{settings.DEPARTMENT_NAME}."
+        )
+
+    def link(self, obj):
+        return reverse("factsheets:home")
+
+    def author_name(self, obj):
+        return settings.DEPARTMENT_NAME
+
+    def items(self, obj):
+        return newest_first(FactSheet.objects.current())[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        """The lead, as plain text; or what the page's description says."""
+        # Atom1Feed marks the summary as HTML, so the text is escaped once more.
+        if item.lead:
+            return escape(item.lead)
+        issued = date_format(item.issued_on, "F j, Y")
+        return escape(f"{item.title}: {item.kind} by the {item.bureau.name}, {issued}.")
+
+    def item_link(self, item):
+        if getattr(item, "is_superseded", False):
+            return item.get_edition_url()
+        return reverse("factsheets:detail", kwargs={"country_slug": item.country.slug})
+
+    def item_guid(self, item):
+        # The edition's lasting address: the same entry while the sheet changes in
+        # place, a new entry for a new edition. Made absolute in get_feed().
+        return item.get_edition_url()
+
+    def item_guid_is_permalink(self, item):
+        return False
+
+    def item_pubdate(self, item):
+        return item.publish_at or item.created_at
+
+    def item_updateddate(self, item):
+        return item.public_updated_at
+
+    def item_author_name(self, item):
+        return settings.DEPARTMENT_NAME
+
+    def item_categories(self, item):
+        return [item.bureau.name]
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        for item in feed.items:
+            item["unique_id"] = request.build_absolute_uri(item["unique_id"])
+        return feed
 
 
 class BureauFeed(SiteFeed):
+    """The current sheets printed with the bureau's name, newest change first."""
+
     def get_object(self, request, slug):
-        return slug
+        return get_object_or_404(Bureau, slug=slug)
+
+    def title(self, obj):
+        return f"Fact sheets: {obj.name}"
+
+    def subtitle(self, obj):
+        return f"New and updated fact sheets of the {obj.name} ({obj.short_name})."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return newest_first(FactSheet.objects.current().filter(bureau=obj))[
+            :FEED_LENGTH
+        ]
 
 
 class CountryFeed(SiteFeed):
+    """A country's published editions, the newest edition first."""
+
     def get_object(self, request, country_slug):
-        return country_slug
+        return get_object_or_404(Country, slug=country_slug)
+
+    def title(self, obj):
+        return f"Fact sheets: {obj.name}"
+
+    def subtitle(self, obj):
+        return f"The editions of the fact sheet on {obj.in_sentence}."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        editions = list(
+            FactSheet.objects.live()
+            .filter(country=obj)
+            .select_related("country", "bureau")
+            .order_by("-issued_on", "-pk")[:FEED_LENGTH]
+        )
+        # The newest live edition is the current one (FactSheetQuerySet.current());
+        # every other lives at its dated address.
+        for edition in editions[1:]:
+            edition.is_superseded = True
+        return editions
