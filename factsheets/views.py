@@ -1,10 +1,11 @@
-from collections import Counter
+import unicodedata
 from datetime import date
 
 from django.conf import settings
 from django.http import Http404, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.utils.formats import date_format
 
 from factsheets.changes import Snapshot, compare
 from factsheets.models import Bureau, Country, FactSheet
@@ -21,11 +22,6 @@ def current_sheets():
 
 def home(request):
     factsheets = list(current_sheets())
-    # A sheet counts for the bureau printed on it (see FactSheet.bureau).
-    sheets_per_bureau = Counter(factsheet.bureau_id for factsheet in factsheets)
-    bureaus = list(Bureau.objects.all())
-    for bureau in bureaus:
-        bureau.sheet_count = sheets_per_bureau[bureau.pk]
     recent = sorted(
         factsheets, key=lambda factsheet: factsheet.public_updated_at, reverse=True
     )
@@ -33,16 +29,51 @@ def home(request):
         request,
         "factsheets/home.html",
         {
-            "bureaus": bureaus,
+            # Bureaus with nothing published are not content to list.
+            "bureaus": with_their_sheets(factsheets),
             "factsheets": factsheets,
             "recent_factsheets": recent[:5],
         },
     )
 
 
+def with_their_sheets(factsheets):
+    """The bureaus that have current sheets, in name order, each with `sheets`."""
+    by_bureau = {}
+    for factsheet in factsheets:
+        # A sheet counts for the bureau printed on it (see FactSheet.bureau).
+        by_bureau.setdefault(factsheet.bureau, []).append(factsheet)
+    bureaus = sorted(by_bureau, key=lambda bureau: bureau.name)
+    for bureau in bureaus:
+        bureau.sheets = by_bureau[bureau]
+        bureau.sheet_count = len(bureau.sheets)
+    return bureaus
+
+
 def sheet_index(request):
-    """Every current sheet A to Z, with letter jumps, and by bureau."""
-    return home(request)
+    """Every current sheet A to Z with its month and year, or grouped by bureau."""
+    factsheets = list(current_sheets())
+    by_bureau = request.GET.get("by") == "bureau"
+    letters = {}
+    for factsheet in factsheets:
+        letters.setdefault(filed_under(factsheet.country.name), []).append(factsheet)
+    return render(
+        request,
+        "factsheets/index.html",
+        {
+            "factsheets": factsheets,
+            "letters": letters,
+            "bureaus": with_their_sheets(factsheets) if by_bureau else [],
+            "by_bureau": by_bureau,
+            "breadcrumbs": [("All fact sheets", None)],
+        },
+    )
+
+
+def filed_under(name):
+    """The letter a name is filed under: “Côte d’Ivoire” under C."""
+    letter = unicodedata.normalize("NFKD", name.strip()[:1])[:1].upper()
+    return letter if letter.isalpha() else "#"
 
 
 def bureau_detail(request, slug):
@@ -50,18 +81,70 @@ def bureau_detail(request, slug):
     return render(
         request,
         "factsheets/bureau_detail.html",
-        {"bureau": bureau, "factsheets": current_sheets().filter(bureau=bureau)},
+        {
+            "bureau": bureau,
+            "factsheets": current_sheets().filter(bureau=bureau),
+            "breadcrumbs": [(bureau.name, None)],
+        },
     )
 
 
 def render_sheet(request, factsheet, **context):
-    """A sheet's page, with its record: changes since publication, other editions."""
+    """A sheet's page, with its record (changes since publication, other editions)
+    and its neighbours (the bureau's other sheets, the previous and next A to Z)."""
     editions = list(factsheet.editions().only("pk", "issued_on", "country_id"))
     return render(
         request,
         "factsheets/factsheet_detail.html",
-        {"factsheet": factsheet, "editions": editions, **context},
+        {
+            "factsheet": factsheet,
+            "editions": editions,
+            "neighbours": context.pop("neighbours", None) or Neighbours(factsheet),
+            "breadcrumbs": [
+                (factsheet.bureau.name, factsheet.bureau.get_absolute_url()),
+                (factsheet.country.name, None),
+            ],
+            **context,
+        },
     )
+
+
+class Neighbours:
+    """Where a reader may go next from a sheet, worked out from one list of the
+    current sheets: the same bureau's other sheets, and the previous and next A-Z."""
+
+    def __init__(self, factsheet):
+        current = list(
+            FactSheet.objects.current()
+            .select_related("country")
+            .order_by("country__name")
+            .only(
+                "pk",
+                "bureau_id",
+                "issued_on",
+                "title",
+                "country__name",
+                "country__slug",
+            )
+        )
+        self.current = {sheet.country_id: sheet for sheet in current}
+        self.same_bureau = [
+            sheet
+            for sheet in current
+            if sheet.bureau_id == factsheet.bureau_id
+            and sheet.country_id != factsheet.country_id
+        ]
+        # Neighbours in the database's own A-Z order, as the index lists them.
+        countries = [sheet.country_id for sheet in current]
+        if factsheet.country_id in countries:
+            at = countries.index(factsheet.country_id)
+            before, after = current[:at], current[at + 1 :]
+        else:  # a preview of a country with no sheet published yet
+            name = factsheet.country.name
+            before = [sheet for sheet in current if sheet.country.name < name]
+            after = current[len(before) :]
+        self.previous = before[-1] if before else None
+        self.next = after[0] if after else None
 
 
 def factsheet_detail(request, country_slug):
@@ -87,22 +170,44 @@ def edition_detail(request, country_slug, issued_on):
     )
     if edition is None:
         raise Http404("No published edition of this sheet has this date.")
-    current = FactSheet.objects.current().filter(country_id=edition.country_id).first()
+    neighbours = Neighbours(edition)
+    current = neighbours.current.get(edition.country_id)
     if current is None or current.pk == edition.pk:
         return redirect("factsheets:detail", country_slug=country_slug)
-    return render_sheet(request, edition, superseded_by=current, noindex=True)
+    return render_sheet(
+        request,
+        edition,
+        superseded_by=current,
+        neighbours=neighbours,
+        noindex=True,
+        breadcrumbs=[
+            (edition.bureau.name, edition.bureau.get_absolute_url()),
+            (edition.country.name, edition.country.get_absolute_url()),
+            (f"Edition of {date_format(edition.issued_on, 'F j, Y')}", None),
+        ],
+    )
 
 
 def edition_changes(request, country_slug):
     """What changed between two editions of a country's sheet, in words."""
-    country = get_object_or_404(Country, slug=country_slug)
+    country = get_object_or_404(
+        Country.objects.select_related("bureau"), slug=country_slug
+    )
     editions = list(
         FactSheet.objects.live()
         .filter(country=country)
         .order_by("-issued_on", "-pk")
         .only("pk", "issued_on", "country_id")
     )
-    context = {"country": country, "editions": editions}
+    context = {
+        "country": country,
+        "editions": editions,
+        "breadcrumbs": [
+            (country.bureau.name, country.bureau.get_absolute_url()),
+            (country.name, country.get_absolute_url()),
+            ("Changes", None),
+        ],
+    }
     if len(editions) < 2:
         context["problem"] = (
             "This sheet has only one published edition: there is nothing to compare yet."

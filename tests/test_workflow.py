@@ -478,10 +478,10 @@ class EditionTests(TestCase):
                     self.assertEqual(self.client.get(url).status_code, 200)
                 found[name] = len(queries)
             counts.append(found)
-        # The sheet and its five kinds of rows, then its editions; an edition page
-        # also finds the current edition; the comparison lists the editions, then
-        # loads the two compared with their rows.
-        self.assertEqual(counts, [{"sheet": 7, "edition": 8, "changes": 8}] * 3)
+        # The sheet and its five kinds of rows, its editions, and the current
+        # sheets (its neighbours, and on an edition page the current edition); the
+        # comparison lists the editions, then loads the two compared with their rows.
+        self.assertEqual(counts, [{"sheet": 8, "edition": 8, "changes": 8}] * 3)
 
 
 class PublicComparisonTests(TestCase):

@@ -1,4 +1,6 @@
 from django import template
+from django.urls import reverse
+from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -15,3 +17,28 @@ def css_string(value):
     """`value` as the inside of a double-quoted CSS string, safe within <style>."""
     plain = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-")
     return mark_safe("".join(c if c in plain else f"\\{ord(c):x} " for c in str(value)))
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_list(context, breadcrumbs):
+    """The breadcrumbs as a schema.org BreadcrumbList, in a JSON-LD script."""
+    request = context["request"]
+    items = [("Home", reverse("factsheets:home")), *breadcrumbs]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": name,
+                "item": request.build_absolute_uri(url or request.path),
+            }
+            for position, (name, url) in enumerate(items, 1)
+        ],
+    }
+    # json_script escapes <, > and & so the data cannot end the script early.
+    script = json_script(data).replace(
+        '<script type="application/json">', '<script type="application/ld+json">', 1
+    )
+    return mark_safe(script)
