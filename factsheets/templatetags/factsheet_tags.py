@@ -1,7 +1,8 @@
 from django import template
 from django.urls import reverse
-from django.utils.html import json_script
 from django.utils.safestring import mark_safe
+
+from factsheets.templatetags.meta_tags import json_ld
 
 register = template.Library()
 
@@ -37,8 +38,4 @@ def breadcrumb_list(context, breadcrumbs):
             for position, (name, url) in enumerate(items, 1)
         ],
     }
-    # json_script escapes <, > and & so the data cannot end the script early.
-    script = json_script(data).replace(
-        '<script type="application/json">', '<script type="application/ld+json">', 1
-    )
-    return mark_safe(script)
+    return json_ld(data)
