@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class FactsheetsConfig(AppConfig):
     name = "factsheets"
     verbose_name = "Fact sheets"
+
+    def ready(self):
+        # Search vectors follow every save of a sheet or its sections (issue #8).
+        from factsheets import search
+
+        search.connect_signals()

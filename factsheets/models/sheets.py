@@ -2,6 +2,7 @@
 
 import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -69,8 +70,10 @@ class FactSheetQuerySet(models.QuerySet):
         )
 
 
+# The search vector is derived from the rows, so revisions need not keep it.
 @reversion.register(
-    follow=("sections", "assistance_lines", "officials", "related_links")
+    follow=("sections", "assistance_lines", "officials", "related_links"),
+    exclude=("search_vector",),
 )
 class FactSheet(models.Model):
     class Status(models.TextChoices):
@@ -162,6 +165,9 @@ class FactSheet(models.Model):
         related_name="+",
         verbose_name="last saved by",
     )
+    # Title, headings and section text for search on PostgreSQL (factsheets/search.py
+    # keeps it up to date; its GIN index is made by migration 0008). Unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = FactSheetQuerySet.as_manager()
 
