@@ -62,6 +62,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "factsheets.context_processors.department",
+                "factsheets.context_processors.federal_identifier",
             ],
         },
     },

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http.request import split_domain_port
 
 
 def department(request):
@@ -11,3 +13,12 @@ def department(request):
             "seal_alt": settings.DEPARTMENT_SEAL_ALT,
         }
     }
+
+
+def federal_identifier(request):
+    """The footer's site identifier: this site, its parent agency, the required links."""
+    try:
+        site = split_domain_port(request.get_host())[0]
+    except DisallowedHost:
+        site = ""
+    return {"federal_identifier": {**settings.FEDERAL_IDENTIFIER, "site": site}}

@@ -97,21 +97,20 @@ def make_user(username, *groups, **fields):
     if Group.objects.filter(name__in=groups).count() != len(groups):
         # A transactional test before this one emptied the tables the migrations
         # filled; make the groups again with the permissions their migration gives.
-        migration = import_module(
-            "factsheets.migrations.0006_editor_and_publisher_groups"
-        )
         for app_config in apps.get_app_configs():
             create_permissions(app_config, verbosity=0)
-        for name, codenames in (
-            ("Editors", migration.EDITORS),
-            ("Publishers", migration.PUBLISHERS),
-        ):
-            group, _ = Group.objects.get_or_create(name=name)
-            group.permissions.set(
-                Permission.objects.filter(
-                    content_type__app_label="factsheets", codename__in=codenames
+        for module in ("0006_editor_and_publisher_groups", "0007_legacy_addresses"):
+            migration = import_module(f"factsheets.migrations.{module}")
+            for name, codenames in (
+                ("Editors", migration.EDITORS),
+                ("Publishers", migration.PUBLISHERS),
+            ):
+                group, _ = Group.objects.get_or_create(name=name)
+                group.permissions.add(
+                    *Permission.objects.filter(
+                        content_type__app_label="factsheets", codename__in=codenames
+                    )
                 )
-            )
     user = User.objects.create_user(username, password="pw", is_staff=True, **fields)
     user.groups.add(*Group.objects.filter(name__in=groups))
     return user

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
+from factsheets.admin.addresses import FormerSlugInline
 from factsheets.models import Bureau, Country
 
 
@@ -13,6 +14,11 @@ class CountryAdmin(admin.ModelAdmin):
     fields = ["name", "sentence_name", "slug", "bureau", "other_names"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["bureau"]
+    inlines = [FormerSlugInline]
+
+    def get_inline_instances(self, request, obj=None):
+        # A country being added has had no other slug: no inline, no form to send.
+        return super().get_inline_instances(request, obj) if obj else []
 
 
 @admin.register(Bureau)

@@ -1,6 +1,6 @@
 """Reference data the sheets point to: the bureaus and the countries."""
 
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 
 
@@ -72,6 +72,27 @@ class Country(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        """Keep the old slug's addresses leading here (factsheets/legacy.py)."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "slug" not in update_fields:
+            return super().save(*args, **kwargs)
+        before = (
+            Country.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if self.pk
+            else None
+        )
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if before != self.slug:
+                former_slugs = self.former_slugs.model.objects
+                # A live slug wins over a former one, whoever had it before.
+                former_slugs.filter(slug=self.slug).delete()
+                if before:
+                    former_slugs.update_or_create(
+                        slug=before, defaults={"country": self}
+                    )
 
     def get_absolute_url(self):
         return reverse("factsheets:detail", kwargs={"country_slug": self.slug})
