@@ -21,6 +21,11 @@ PAGES = {
     "home": "/",
     "sheet": "/fact-sheets/mali/",
     "bureau": "/bureaus/african-affairs/",
+    "index": "/fact-sheets/",
+    "index by bureau": "/fact-sheets/?by=bureau",
+    "search": "/search/?q=embassy",
+    "assistance": "/assistance/",
+    "key officers": "/key-officers/",
     "404": "/fact-sheets/atlantis/",
 }
 WIDTHS = {"desktop": 1280, "phone": 375}
