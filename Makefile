@@ -26,6 +26,9 @@ run: install .env
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
 	@echo "Editors sign in at http://$(HOST):$(PORT)/admin/. For a first account:"
 	@echo "  $(PYTHON) manage.py createsuperuser   (README.md explains the Editors and Publishers groups)"
+	@# The workers share the page cache through files, so a change saved through one is
+	@# seen by the other on the next request (CACHE_URL in the environment wins).
+	CACHE_URL="$${CACHE_URL:-filecache://$(CURDIR)/.cache/pages}" \
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 # axe-core for the accessibility tests; without npm those tests skip (CI has npm).
@@ -43,3 +46,12 @@ lint: install
 check: install
 	DEBUG=1 $(PYTHON) manage.py check
 	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run
+
+# Benchmarks (bench/README.md): wrk against gunicorn on PostgreSQL and Redis, and
+# Lighthouse. Not part of `make test`; BENCH_ARGS=--quick for 2 s runs.
+.PHONY: bench lighthouse
+bench: install
+	$(PYTHON) bench/run.py $(BENCH_ARGS)
+
+lighthouse: install
+	$(PYTHON) bench/lighthouse.py

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages from the cache, before sessions, auth and CSRF cost anything
+    # (factsheets/cache.py, issue #9).
+    "factsheets.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,6 +86,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].startswith("django_redis."):
+    # Django's own Redis backend (with the redis package), not django-redis, which
+    # some django-environ versions name for redis:// and rediss:// URLs.
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHES["default"]["LOCATION"],
+    }
+
+# The page cache (factsheets/cache.py, issue #9): public pages are stored in the
+# cache above and stay exact, however many app servers share it. The default cache
+# is each process's memory, which is exact only for one process: with several
+# gunicorn workers or servers, set CACHE_URL to Redis. Off for a comparison.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+# How long a CDN in front may keep a public page (s-maxage), and serve it stale
+# while it asks again; browsers always ask again (max-age=0), cheaply, with ETags.
+CDN_MAX_AGE = env.int("CDN_MAX_AGE", default=60)
+CDN_STALE_WHILE_REVALIDATE = env.int("CDN_STALE_WHILE_REVALIDATE", default=30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -7,6 +7,8 @@ class FactsheetsConfig(AppConfig):
 
     def ready(self):
         # Search vectors follow every save of a sheet or its sections (issue #8).
-        from factsheets import search
+        from factsheets import cache, search
 
         search.connect_signals()
+        # Stored pages go stale on every change that public pages show (issue #9).
+        cache.connect_signals()

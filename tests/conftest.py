@@ -50,3 +50,19 @@ def pdftotext():
     if not path:
         missing("pdftotext is not installed: apt-get install poppler-utils")
     return path
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache(request, django_db_blocker):
+    """Every test starts with an empty cache, so no page stored by another test (whose
+    rows were rolled back) is served; the suite runs with the page cache on."""
+    from django.core.cache import cache
+    from django.test import TransactionTestCase
+
+    from factsheets import cache as page_cache
+
+    cache.clear()
+    if request.cls and issubclass(request.cls, TransactionTestCase):
+        # The next publish or expiry time, as a save would have stored it.
+        with django_db_blocker.unblock():
+            page_cache.invalidate()

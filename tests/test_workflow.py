@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from factsheets import cache
 from factsheets.models import ChangeNote, FactSheet, PreviewLink, Section
 from factsheets.revisions import sheet_versions
 from tests.factories import (
@@ -667,6 +668,8 @@ class SchedulingTests(TestCase):
         FactSheet.objects.filter(pk=self.old.pk).update(
             expires_at=NOW + datetime.timedelta(hours=1)
         )
+        # update() sends no signal: say so to the page cache, as such code must.
+        cache.invalidate()
         self.assertEqual(self.seen(NOW)["sheet"], "2015-10-15")
         later = self.seen(NOW + datetime.timedelta(hours=1))
         self.assertEqual(

@@ -1,0 +1,717 @@
+"""The page cache (issue #9): exact, cheap on a hit, conditional, compressed.
+
+The suite runs with the page cache on (tests/conftest.py empties it before each test),
+so every other test exercises it too. Exactness is checked the strictest way: after
+each kind of change, every public page served with the cache on is byte for byte the
+page rendered with it off, and the pages that show the change did change.
+"""
+
+import datetime
+import gzip
+import hashlib
+import json
+from decimal import Decimal
+from pathlib import Path
+from unittest import mock
+
+import brotli
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import TestCase, TransactionTestCase, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from factsheets import cache as page_cache
+from factsheets.importers import read_source
+from factsheets.importers.store import save_draft
+from factsheets.models import (
+    ChangeNote,
+    FactSheet,
+    LegacyAddress,
+    PreviewLink,
+)
+from factsheets.revisions import restore, sheet_versions
+from tests.factories import (
+    make_assistance_line,
+    make_bureau,
+    make_country,
+    make_full_factsheet,
+    make_official,
+    make_related_link,
+    make_section,
+    make_user,
+)
+
+NOW = timezone.now().replace(microsecond=0)
+SEED = Path(__file__).parent / "data" / "mali-2015-seed.txt"
+
+
+def at(moment):
+    """Runs the code under it as if the clock said `moment`."""
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+def digest(page):
+    status, body = page
+    return status, hashlib.sha256(body).hexdigest()
+
+
+def public_urls(country="mali", bureau="african-affairs", edition="2012-01-10"):
+    """Every public page that shows a sheet of `country`, as the cache stores them."""
+    return [
+        "/",
+        "/fact-sheets/",
+        "/fact-sheets/?by=bureau",
+        f"/bureaus/{bureau}/",
+        f"/fact-sheets/{country}/",
+        f"/fact-sheets/{country}/{edition}/",
+        f"/fact-sheets/{country}/changes/",
+        f"/fact-sheets/{country}/changes/?from={edition}&to=2015-10-15",
+        "/search/",
+        "/key-officers/",
+        "/assistance/",
+        "/assistance.csv",
+        "/feeds/fact-sheets.atom",
+        f"/bureaus/{bureau}/feed.atom",
+        f"/fact-sheets/{country}/feed.atom",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/fact-sheets.json",
+        f"/fact-sheets/{country}.json",
+    ]
+
+
+class PageChecks:
+    def get(self, url, **headers):
+        return self.client.get(url, headers=headers)
+
+    def warm(self, urls=None):
+        """Fetch every page twice: the second time from the cache, at no cost."""
+        bodies = {}
+        for url in urls or public_urls():
+            first = self.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                second = self.get(url)
+            bodies[url] = (first.status_code, first.content)
+            if first.status_code == 200:
+                with self.subTest(url=url):
+                    self.assertEqual(len(queries), 0, "a hit runs no query")
+                    self.assertEqual(second.templates, [], "a hit renders nothing")
+                    self.assertEqual(second.content, first.content)
+        return bodies
+
+    def assertFresh(self, urls=None):
+        """Every page as the cache serves it is the page as rendered now."""
+        served = {}
+        for url in urls or public_urls():
+            cached = self.get(url)
+            with override_settings(PAGE_CACHE=False):
+                rendered = self.get(url)
+            with self.subTest(url=url):
+                self.assertEqual(
+                    (cached.status_code, cached.content),
+                    (rendered.status_code, rendered.content),
+                )
+            served[url] = (cached.status_code, cached.content)
+        return served
+
+    def assertChanged(self, before, after, urls):
+        for url in urls:
+            with self.subTest(url=url):
+                # Compared as digests: a failure would print two whole pages.
+                self.assertNotEqual(
+                    digest(before[url]), digest(after[url]), "the change shows"
+                )
+
+
+class CacheTestCase(PageChecks, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.bureau = make_bureau(
+            name="Bureau of African Affairs", slug="african-affairs"
+        )
+        cls.country = make_country(bureau=cls.bureau, name="Mali", slug="mali")
+        cls.old = make_full_factsheet(
+            country=cls.country, issued_on=datetime.date(2012, 1, 10)
+        )
+        cls.sheet = make_full_factsheet(country=cls.country, children=2)
+        cls.publisher = make_user("publisher", "Publishers")
+
+
+class ExactInvalidationTests(CacheTestCase):
+    """Each kind of change shows on the very next request to every page."""
+
+    SHEET_PAGES = [
+        "/fact-sheets/mali/",
+        "/fact-sheets/mali.json",
+        "/fact-sheets/mali/changes/",
+    ]
+    LISTS = [
+        "/",
+        "/fact-sheets/",
+        "/fact-sheets/?by=bureau",
+        "/bureaus/african-affairs/",
+    ]
+
+    def test_publishing_a_new_edition(self):
+        new = make_full_factsheet(
+            country=self.country,
+            issued_on=datetime.date(2016, 3, 1),
+            status=FactSheet.Status.DRAFT,
+        )
+        before = self.warm()
+        new.publish()
+        after = self.assertFresh()
+        self.assertChanged(
+            before,
+            after,
+            [
+                *self.SHEET_PAGES,
+                *self.LISTS,
+                "/fact-sheets.json",
+                "/feeds/fact-sheets.atom",
+                "/fact-sheets/mali/feed.atom",
+                "/key-officers/",
+                "/assistance/",
+            ],
+        )
+        self.assertContains(self.get("/fact-sheets/mali/"), "March 1, 2016")
+
+    def test_editing_a_published_sheet_in_place(self):
+        before = self.warm()
+        self.sheet.title = "U.S. Relations With the Republic of Mali"
+        self.sheet.revised_at = timezone.now()
+        self.sheet.save()
+        after = self.assertFresh()
+        self.assertChanged(
+            before,
+            after,
+            [*self.SHEET_PAGES, "/", "/feeds/fact-sheets.atom"],
+        )
+
+    def test_unpublishing(self):
+        before = self.warm()
+        self.sheet.unpublish()
+        after = self.assertFresh()
+        self.assertChanged(before, after, [*self.SHEET_PAGES, *self.LISTS])
+        self.assertEqual(self.get("/fact-sheets/mali/2012-01-10/").status_code, 302)
+
+    def test_deleting_a_sheet(self):
+        before = self.warm()
+        self.sheet.delete()
+        after = self.assertFresh()
+        self.assertChanged(before, after, [*self.SHEET_PAGES, *self.LISTS])
+
+    def test_editing_the_bureau(self):
+        before = self.warm()
+        self.bureau.name = "Bureau of Sahel Affairs"
+        self.bureau.save()
+        after = self.assertFresh()
+        self.assertChanged(
+            before,
+            after,
+            [
+                "/fact-sheets/mali/",
+                "/",
+                "/fact-sheets/?by=bureau",
+                "/bureaus/african-affairs/",
+                "/key-officers/",
+            ],
+        )
+
+    def test_renaming_the_country_and_its_address(self):
+        before = self.warm()
+        self.country.name = "Republic of Mali"
+        self.country.slug = "republic-of-mali"
+        self.country.save()
+        self.assertChanged(before, self.assertFresh(), self.LISTS)
+        self.assertFresh(public_urls(country="republic-of-mali"))
+        # The old addresses lead to the new ones (a former slug).
+        self.assertRedirects(
+            self.get("/fact-sheets/mali/"),
+            "/fact-sheets/republic-of-mali/",
+            status_code=301,
+        )
+
+    def test_every_kind_of_row(self):
+        def edit(**fields):
+            def change(row):
+                for name, value in fields.items():
+                    setattr(row, name, value)
+                row.save()
+
+            return change
+
+        kinds = {
+            "section": (
+                lambda: make_section(self.sheet, heading="Trade and Investment"),
+                edit(heading="Trade", body="<p>Trade grew.</p>"),
+                self.SHEET_PAGES,
+            ),
+            "assistance line": (
+                lambda: make_assistance_line(self.sheet, year=2015, agency="USAID"),
+                edit(amount_usd=Decimal("246800000")),
+                [*self.SHEET_PAGES, "/assistance/", "/assistance.csv"],
+            ),
+            "official": (
+                lambda: make_official(self.sheet, role="Ambassador", name="A. Envoy"),
+                edit(name="B. Envoy"),
+                [*self.SHEET_PAGES, "/key-officers/"],
+            ),
+            "related link": (
+                lambda: make_related_link(self.sheet, title="Travel Advisory"),
+                edit(title="Travel Advisories"),
+                self.SHEET_PAGES,
+            ),
+            "change note": (
+                lambda: ChangeNote.objects.create(
+                    factsheet=self.sheet, note="Added the 2015 figures."
+                ),
+                edit(note="Added the 2015 and 2016 figures."),
+                ["/fact-sheets/mali/", "/fact-sheets/mali.json"],
+            ),
+        }
+        for kind, (add, change, shown_on) in kinds.items():
+            with self.subTest(kind=kind, step="added"):
+                before = self.warm()
+                row = add()
+                self.assertChanged(before, self.assertFresh(), shown_on)
+            with self.subTest(kind=kind, step="edited"):
+                before = self.warm(shown_on)
+                change(row)
+                self.assertChanged(before, self.assertFresh(shown_on), shown_on)
+            with self.subTest(kind=kind, step="deleted"):
+                before = self.warm(shown_on)
+                row.delete()
+                self.assertChanged(before, self.assertFresh(shown_on), shown_on)
+
+    def test_an_old_address_added(self):
+        self.warm(["/r/pa/ei/bgn/9999.htm"])
+        LegacyAddress.objects.create(
+            old_path="/r/pa/ei/bgn/9999.htm", new_path="/fact-sheets/mali/"
+        )
+        self.assertEqual(self.get("/r/pa/ei/bgn/9999.htm").status_code, 301)
+
+    def test_restoring_a_revision(self):
+        section = self.sheet.sections.first()
+        self.sheet.save()
+        first = sheet_versions(self.sheet).first()
+        section.body = "<p>Text written later.</p>"
+        section.save()
+        self.sheet.save()
+        before = self.warm()
+        self.assertContains(self.get("/fact-sheets/mali/"), "Text written later.")
+        restore(FactSheet.objects.get(pk=self.sheet.pk), first, by=self.publisher)
+        after = self.assertFresh()
+        self.assertChanged(before, after, self.SHEET_PAGES)
+        self.assertNotContains(self.get("/fact-sheets/mali/"), "Text written later.")
+
+    def test_an_edit_through_the_admin_shows_to_the_reader_next(self):
+        from tests.test_workflow import change_data, change_url
+
+        before = self.warm()
+        self.client.force_login(self.publisher)
+        data = change_data(self.sheet, lead="Edited in the admin.")
+        response = self.client.post(change_url(self.sheet), data)
+        self.assertEqual(response.status_code, 302)
+        self.client.logout()
+        after = self.assertFresh()
+        self.assertChanged(
+            before, after, ["/fact-sheets/mali/", "/fact-sheets/mali.json"]
+        )
+        self.assertContains(self.get("/fact-sheets/mali/"), "Edited in the admin.")
+
+
+class ImportTests(PageChecks, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        bureau = make_bureau(name="Bureau of African Affairs", slug="african-affairs")
+        make_country(bureau=bureau, name="Mali", slug="mali")
+        niger = make_country(bureau=bureau, name="Niger", slug="niger")
+        make_full_factsheet(country=niger)
+
+    def test_an_imported_sheet_shows_once_published(self):
+        urls = [
+            "/",
+            "/fact-sheets/",
+            "/bureaus/african-affairs/",
+            "/fact-sheets.json",
+            "/sitemap.xml",
+            "/feeds/fact-sheets.atom",
+        ]
+        before = self.warm(urls)
+        sheet, fingerprint = read_source(SEED.read_bytes(), SEED.name)
+        draft = save_draft(sheet, source=SEED.name, fingerprint=fingerprint)
+        self.assertEqual(self.assertFresh(urls), before, "a draft shows nowhere")
+        self.warm(urls)
+        for link in draft.factsheet.related_links.filter(url=""):
+            link.url = "https://example.org/"  # as an editor completes it
+            link.save()
+        self.warm(urls)
+        FactSheet.objects.get(pk=draft.factsheet.pk).publish()
+        self.assertChanged(before, self.assertFresh(urls), urls)
+        self.assertContains(self.get("/fact-sheets/mali/"), "U.S. Relations With Mali")
+
+
+class RolledBack(Exception):
+    pass
+
+
+class SchedulingTests(CacheTestCase):
+    """Publish and expiry times show on time, with nobody saving anything then."""
+
+    def seen(self, when, urls):
+        """The pages at `when`, the second fetch from the cache at no cost."""
+        with at(when):
+            return self.warm(urls)
+
+    def current_edition(self):
+        return json.loads(self.get("/fact-sheets/mali.json").content)["issued_on"]
+
+    def test_a_scheduled_edition_appears_and_expires_on_time(self):
+        publish_at = NOW + datetime.timedelta(days=1)
+        expires_at = NOW + datetime.timedelta(days=5)
+        new = make_full_factsheet(
+            country=self.country,
+            issued_on=datetime.date(2016, 3, 1),
+            status=FactSheet.Status.DRAFT,
+        )
+        with at(NOW):
+            new.publish(at=publish_at)
+            new.expires_at = expires_at
+            new.save()
+        urls = public_urls()
+        second = datetime.timedelta(seconds=1)
+        for moment, edition in (
+            (publish_at - second, "2015-10-15"),
+            (publish_at, "2016-03-01"),
+            (expires_at - second, "2016-03-01"),
+            (expires_at, "2015-10-15"),
+        ):
+            with self.subTest(moment=moment):
+                before = self.seen(moment - second, urls)
+                with at(moment):
+                    after = self.assertFresh(urls)
+                    self.assertEqual(self.current_edition(), edition)
+                if moment in (publish_at, expires_at):
+                    self.assertChanged(before, after, self.LISTS_AND_SHEET)
+
+    LISTS_AND_SHEET = [
+        "/",
+        "/fact-sheets/",
+        "/bureaus/african-affairs/",
+        "/fact-sheets/mali/",
+        "/fact-sheets.json",
+        "/fact-sheets/mali.json",
+    ]
+
+    def test_an_expiry_set_in_place(self):
+        expires_at = NOW + datetime.timedelta(hours=2)
+        self.sheet.expires_at = expires_at
+        with at(NOW):
+            self.sheet.save()
+        before = self.seen(expires_at - datetime.timedelta(seconds=1), public_urls())
+        with at(expires_at):
+            after = self.assertFresh()
+        self.assertChanged(before, after, self.LISTS_AND_SHEET)
+
+    def test_a_rolled_back_change_does_not_lose_a_scheduled_time(self):
+        publish_at = NOW + datetime.timedelta(hours=1)
+        new = make_full_factsheet(
+            country=self.country,
+            issued_on=datetime.date(2016, 3, 1),
+            status=FactSheet.Status.DRAFT,
+        )
+        with at(NOW):
+            new.publish(at=publish_at)
+        with at(NOW), self.assertRaises(RolledBack), transaction.atomic():
+            new.unpublish()
+            self.get("/")  # a page stored meanwhile
+            raise RolledBack
+        urls = self.LISTS_AND_SHEET
+        before = self.seen(publish_at - datetime.timedelta(seconds=1), urls)
+        with at(publish_at):
+            self.assertChanged(before, self.assertFresh(urls), urls)
+
+    def test_no_page_outlives_the_day_it_was_rendered_on(self):
+        """A printed sheet says the day it was printed ({% now %})."""
+        evening = timezone.make_aware(datetime.datetime(2026, 3, 2, 23, 59, 59))
+        self.seen(evening, ["/fact-sheets/mali/", "/"])
+        for url in ("/fact-sheets/mali/", "/"):
+            with self.subTest(url=url), at(evening + datetime.timedelta(seconds=1)):
+                with CaptureQueriesContext(connection) as queries:
+                    self.get(url)
+                self.assertGreater(len(queries), 0, "rendered again at midnight")
+
+
+class TransactionTests(CacheTestCase):
+    def generation(self):
+        return cache.get(page_cache.GENERATION_KEY)[0]
+
+    def test_rows_no_public_page_shows_leave_the_cache_alone(self):
+        self.warm(["/fact-sheets/mali/"])
+        start = self.generation()
+        PreviewLink.create(self.sheet, days=7)
+        self.assertEqual(self.generation(), start)
+
+    def test_writes_that_send_no_signal_call_invalidate(self):
+        self.warm(["/fact-sheets/mali/"])
+        FactSheet.objects.filter(pk=self.sheet.pk).update(title="Bulk-updated title")
+        page_cache.invalidate()
+        self.assertContains(self.get("/fact-sheets/mali/"), "Bulk-updated title")
+
+    def test_a_changed_setting_is_not_served_from_before(self):
+        self.warm(["/"])
+        with override_settings(DEPARTMENT_NAME="Ministry of Foreign Affairs"):
+            self.assertContains(self.get("/"), "Ministry of Foreign Affairs")
+        self.assertNotContains(self.get("/"), "Ministry of Foreign Affairs")
+
+    def test_an_unavailable_cache_serves_pages_uncached(self):
+        with mock.patch.object(cache, "get_many", side_effect=ConnectionError):
+            response = self.get("/fact-sheets/mali/")
+        self.assertEqual(response.status_code, 200)
+
+
+class CommitTests(PageChecks, TransactionTestCase):
+    """With real commits: the generation moves again once the rows are committed."""
+
+    def setUp(self):
+        self.sheet = make_full_factsheet(children=3)
+        self.url = self.sheet.get_absolute_url()
+
+    def generation(self):
+        return cache.get(page_cache.GENERATION_KEY)[0]
+
+    def test_a_page_stored_before_the_commit_is_stale_after_it(self):
+        self.warm([self.url])
+        start = self.generation()
+        with transaction.atomic():
+            for section in self.sheet.sections.all():
+                section.save()
+            self.sheet.lead = "Committed lead."
+            self.sheet.save()
+            inside = self.generation()
+            self.assertNotEqual(inside, start, "a new generation at once")
+            pending = [
+                func
+                for _, func, _ in connection.run_on_commit
+                if func is page_cache.invalidate
+            ]
+            self.assertEqual(len(pending), 1, "one invalidation however many rows")
+            # A page stored meanwhile, under the transaction's generation...
+            self.get(self.url)
+        # ...is stale once the rows are committed.
+        self.assertNotEqual(self.generation(), inside)
+        with CaptureQueriesContext(connection) as queries:
+            self.assertContains(self.get(self.url), "Committed lead.")
+        self.assertGreater(len(queries), 0, "rendered again")
+
+    def test_a_rolled_back_save_changes_nothing_after(self):
+        self.warm([self.url])
+        with self.assertRaises(RolledBack), transaction.atomic():
+            self.sheet.lead = "Never committed."
+            self.sheet.save()
+            raise RolledBack
+        self.assertNotContains(self.get(self.url), "Never committed.")
+
+
+class ConditionalRequestTests(CacheTestCase):
+    def test_etag_and_last_modified_answer_304_from_the_cache(self):
+        first = self.get("/fact-sheets/mali/")
+        etag, modified = first["ETag"], first["Last-Modified"]
+        self.assertRegex(etag, r'^"[0-9a-f]{32}"$')  # strong
+        for headers in ({"If-None-Match": etag}, {"If-Modified-Since": modified}):
+            with self.subTest(headers=headers), self.assertNumQueries(0):
+                response = self.get("/fact-sheets/mali/", **headers)
+            self.assertEqual(response.status_code, 304)
+            self.assertEqual(response.content, b"")
+            self.assertEqual(response.templates, [])
+            self.assertEqual(response["ETag"], etag)
+            self.assertEqual(response["Vary"], "Accept-Encoding")
+            self.assertIn("s-maxage=", response["Cache-Control"])
+
+    def test_a_change_answers_200_to_the_old_validators(self):
+        first = self.get("/fact-sheets/mali/")
+        self.sheet.lead = "A new lead line."
+        self.sheet.save()
+        with at(timezone.now() + datetime.timedelta(seconds=2)):
+            for headers in (
+                {"If-None-Match": first["ETag"]},
+                {"If-Modified-Since": first["Last-Modified"]},
+            ):
+                with self.subTest(headers=headers):
+                    response = self.get("/fact-sheets/mali/", **headers)
+                    self.assertContains(response, "A new lead line.")
+
+    def test_the_same_bytes_keep_their_last_modified(self):
+        first = self.get("/fact-sheets/mali/")
+        self.bureau.save()  # a new generation, the same page
+        with at(timezone.now() + datetime.timedelta(seconds=5)):
+            again = self.get("/fact-sheets/mali/")
+        self.assertEqual(again["Last-Modified"], first["Last-Modified"])
+
+    def test_304_on_a_miss_and_without_the_page_cache(self):
+        etag = self.get("/fact-sheets/mali/")["ETag"]
+        cache.clear()
+        self.assertEqual(
+            self.get("/fact-sheets/mali/", **{"If-None-Match": etag}).status_code, 304
+        )
+        with override_settings(PAGE_CACHE=False):
+            self.assertEqual(
+                self.get("/fact-sheets/mali/", **{"If-None-Match": etag}).status_code,
+                304,
+            )
+
+    def test_head_is_served_from_the_cache(self):
+        body = self.get("/fact-sheets/mali/").content
+        with self.assertNumQueries(0):
+            response = self.client.head("/fact-sheets/mali/")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Length"], str(len(body)))
+
+
+class HeaderTests(CacheTestCase):
+    def test_public_pages_are_for_a_cdn_and_vary_only_by_encoding(self):
+        for url in public_urls() + ["/search/?q=mali", "/fact-sheets/atlantis/"]:
+            for attempt in ("miss", "hit"):
+                with self.subTest(url=url, attempt=attempt):
+                    response = self.get(url)
+                    self.assertEqual(
+                        response["Cache-Control"],
+                        "public, max-age=0, s-maxage=60, stale-while-revalidate=30",
+                    )
+                    self.assertEqual(response["Vary"], "Accept-Encoding")
+                    self.assertNotIn("Set-Cookie", response)
+                    self.assertEqual(response.cookies, {})
+
+    @override_settings(CDN_MAX_AGE=300, CDN_STALE_WHILE_REVALIDATE=600)
+    def test_the_cdn_times_are_settings(self):
+        self.assertEqual(
+            self.get("/")["Cache-Control"],
+            "public, max-age=0, s-maxage=300, stale-while-revalidate=600",
+        )
+
+    def test_no_secret_on_a_public_page_even_for_a_signed_in_editor(self):
+        anonymous = {url: self.get(url).content for url in public_urls()}
+        cache.clear()
+        self.client.force_login(self.publisher)
+        for url in public_urls():
+            with self.subTest(url=url):
+                response = self.get(url)
+                self.assertEqual(response.content, anonymous[url])
+                self.assertNotIn(b"csrfmiddlewaretoken", response.content)
+                self.assertNotIn("Set-Cookie", response)
+                self.assertNotIn("Cookie", response.get("Vary", ""))
+
+    def test_admin_and_previews_are_never_cached(self):
+        link = PreviewLink.create(self.sheet, days=7)
+        self.client.force_login(self.publisher)
+        urls = [
+            reverse("admin:index"),
+            reverse("admin:factsheets_factsheet_changelist"),
+            reverse("admin:factsheets_factsheet_change", args=[self.sheet.pk]),
+            reverse("factsheets:preview", args=[self.sheet.pk]),
+            link.get_absolute_url(),
+            reverse("factsheets:preview_link", args=["tampered"]),
+        ]
+        for url in urls:
+            with self.subTest(url=url):
+                self.assertTrue(url.startswith(page_cache.NEVER_CACHED))
+                response = self.get(url, **{"Accept-Encoding": "gzip, br"})
+                for word in ("private", "no-cache", "no-store"):
+                    self.assertIn(word, response["Cache-Control"])
+                self.assertNotIn("Content-Encoding", response)
+                with CaptureQueriesContext(connection) as queries:
+                    self.get(url)
+                self.assertGreater(len(queries), 0)
+
+    def test_only_known_query_strings_are_stored(self):
+        stored = [
+            "/fact-sheets/?by=bureau",
+            "/fact-sheets/mali/changes/?from=2012-01-10&to=2015-10-15",
+            "/fact-sheets/mali/changes/?to=2015-10-15&from=2012-01-10",
+        ]
+        rendered_each_time = [
+            "/?utm_source=news",
+            "/fact-sheets/?by=bureau&by=bureau",
+            "/fact-sheets/?by=country",
+            "/search/?q=mali",
+            "/fact-sheets/mali/changes/?from=yesterday",
+        ]
+        for url in stored + rendered_each_time:
+            self.get(url)
+            with self.subTest(url=url), CaptureQueriesContext(connection) as queries:
+                response = self.get(url)
+            self.assertEqual(len(queries) == 0, url in stored, url)
+            self.assertEqual(response["Vary"], "Accept-Encoding")
+
+    def test_other_methods_pass_through(self):
+        self.get("/")
+        response = self.client.post("/")
+        self.assertNotIn("ETag", response)
+
+    @override_settings(PAGE_CACHE=False)
+    def test_the_page_cache_can_be_turned_off(self):
+        self.get("/fact-sheets/mali/")
+        with CaptureQueriesContext(connection) as queries:
+            response = self.get("/fact-sheets/mali/")
+        self.assertGreater(len(queries), 0)
+        self.assertIn("ETag", response)
+        self.assertNotIn("Last-Modified", response)
+
+
+class CompressionTests(CacheTestCase):
+    def test_gzip_and_brotli_decode_to_the_page(self):
+        urls = [
+            "/",
+            "/fact-sheets/mali/",
+            "/fact-sheets.json",
+            "/feeds/fact-sheets.atom",
+            "/sitemap.xml",
+            "/assistance.csv",
+            "/search/?q=mali",
+        ]
+        decode = {"gzip": gzip.decompress, "br": brotli.decompress}
+        for url in urls:
+            identity = self.get(url)
+            self.assertNotIn("Content-Encoding", identity)
+            for coding, header in (("gzip", "gzip, deflate"), ("br", "gzip, br")):
+                for attempt in ("first", "again"):
+                    with self.subTest(url=url, coding=coding, attempt=attempt):
+                        response = self.get(url, **{"Accept-Encoding": header})
+                        self.assertEqual(response["Content-Encoding"], coding)
+                        self.assertEqual(
+                            decode[coding](response.content), identity.content
+                        )
+                        self.assertLess(len(response.content), len(identity.content))
+                        self.assertEqual(
+                            response["Content-Length"], str(len(response.content))
+                        )
+                        self.assertEqual(
+                            response["ETag"], identity["ETag"][:-1] + f'-{coding}"'
+                        )
+
+    def test_a_hit_does_not_compress_again(self):
+        self.get("/fact-sheets/mali/", **{"Accept-Encoding": "br"})
+        with mock.patch("factsheets.cache.compress") as compress:
+            response = self.get("/fact-sheets/mali/", **{"Accept-Encoding": "br"})
+        compress.assert_not_called()
+        self.assertEqual(response["Content-Encoding"], "br")
+
+    def test_the_best_accepted_coding(self):
+        cases = {
+            "": "identity",
+            "identity": "identity",
+            "gzip": "gzip",
+            "gzip, deflate, br": "br",
+            "br;q=0, gzip": "gzip",
+            "gzip;q=0": "identity",
+            "*": "br",
+            "*, br;q=0": "gzip",
+            "BR;q=0.5": "br",
+        }
+        for header, coding in cases.items():
+            with self.subTest(header=header):
+                request = mock.Mock(META={"HTTP_ACCEPT_ENCODING": header})
+                self.assertEqual(page_cache.accepted_coding(request), coding)
