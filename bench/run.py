@@ -1,0 +1,586 @@
+"""The load benchmark of issue #9: `make bench` (or `.venv/bin/python bench/run.py`).
+
+In one run on 127.0.0.1 it builds a throwaway PostgreSQL database (the Mali sheet
+and a generated catalogue: 195 countries, 5 editions, 12 sections), starts two
+gunicorn servers with production settings (DEBUG off, 2 sync workers, Redis as the
+cache) that differ only in PAGE_CACHE, drives wrk against them and prints requests
+per second, p50 and p99 latency, each figure as a ratio to the in-stack limit (the
+rendered Mali page saved as a static file, served by WhiteNoise from the same
+server), and the peak memory of a worker. It then repeats the page figures with a
+20-country catalogue and prints how they changed. Everything it made (servers,
+database, Redis keys, the static copy of the page) is removed at the end, also on
+Ctrl-C or an error.
+
+Needs PostgreSQL and Redis on 127.0.0.1 and Debian's wrk (apt-get install wrk).
+"""
+
+import argparse
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = BASE_DIR / ".venv" / "bin" / "python"
+GUNICORN = BASE_DIR / ".venv" / "bin" / "gunicorn"
+HOST = "127.0.0.1"
+# Where the rendered Mali page goes so that WhiteNoise serves it as a static file
+# (settings.STATIC_ROOT is BASE_DIR / "staticfiles"; this folder is removed after).
+STATIC_COPY_DIR = BASE_DIR / "staticfiles" / "_bench"
+STATIC_COPY_URL = "/static/_bench/mali.html"
+
+# Goals from issue #9: (rows, minimum ratio to (1), p99 ceiling in ms).
+GOALS = {
+    2: (0.9, 20),
+    3: (0.3, 50),
+    4: (0.3, None),
+    5: (0.3, None),
+    6: (0.3, None),
+}
+MEMORY_GOAL_MB = 100
+SIZE_GOAL_PERCENT = 10
+
+
+@dataclass
+class Target:
+    number: int
+    name: str
+    path: str
+    server: str  # "cached" (PAGE_CACHE=true) or "uncached" (PAGE_CACHE=false)
+    conditional: bool = False
+    headers: list = field(default_factory=list)
+
+
+TARGETS = [
+    Target(1, "Mali page as a static file", STATIC_COPY_URL, "cached"),
+    Target(2, "Mali sheet, cache on", "/fact-sheets/mali/", "cached"),
+    Target(3, "Mali sheet, cache off", "/fact-sheets/mali/", "uncached"),
+    Target(4, "Home page", "/", "uncached"),
+    Target(5, "Bureau page (African Affairs)", "/bureaus/african-affairs/", "uncached"),
+    Target(6, "A-Z list", "/fact-sheets/", "uncached"),
+    Target(7, "Mali sheet, 304 (If-None-Match)", "/fact-sheets/mali/", "cached", True),
+    # Searches vary from reader to reader, so a cache helps them little: uncached.
+    Target(8, "Search ?q=embassy", "/search/?q=embassy", "uncached"),
+    # Feed readers poll the same address: measured as served in production.
+    Target(9, "Atom feed", "/feeds/fact-sheets.atom", "cached"),
+]
+SIZE_ROWS = [1, 2, 3, 4, 5, 6]  # (1) again, as a measure of the run's own noise
+
+
+def main():
+    args = parse_args()
+    if not shutil.which("wrk"):
+        sys.exit(
+            "wrk is not installed. Install Debian's package: apt-get install -y wrk"
+        )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("Stopped (SIGTERM)."))
+    bench = Bench(args)
+    try:
+        bench.run()
+    except KeyboardInterrupt:
+        print("\nInterrupted; cleaning up.", file=sys.stderr)
+        sys.exit(130)
+    finally:
+        bench.clean_up()
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="2 s per run instead of 10 s (developing)."
+    )
+    parser.add_argument("--duration", help="wrk duration, e.g. 10s (default 10s).")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
+    parser.add_argument("--countries", type=int, default=195)
+    parser.add_argument("--small-countries", type=int, default=20)
+    parser.add_argument("--editions", type=int, default=5)
+    parser.add_argument("--sections", type=int, default=12)
+    parser.add_argument(
+        "--database",
+        default="factsheets_bench",
+        help="PostgreSQL database to create (dropped first, and at the end).",
+    )
+    parser.add_argument(
+        "--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server."
+    )
+    parser.add_argument(
+        "--redis-db",
+        type=int,
+        default=13,
+        help="Redis database number for the cache (flushed before and after).",
+    )
+    parser.add_argument("--port", type=int, default=8401, help="First of two ports.")
+    args = parser.parse_args()
+    args.duration = args.duration or ("2s" if args.quick else "10s")
+    return args
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.database_url = f"{args.pg}/{args.database}"
+        self.cache_url = f"redis://{HOST}:6379/{args.redis_db}"
+        self.servers = {}
+        self.logs = Path(tempfile.mkdtemp(prefix="factsheets-bench-"))
+        self.database_made = False
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "CACHE_URL": self.cache_url,
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": HOST,
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.env.pop("PYTEST_VERSION", None)
+
+    # The run.
+
+    def run(self):
+        args = self.args
+        print_machine(self)
+        self.make_database()
+        self.manage("migrate", "--noinput", "--verbosity", "0")
+        self.manage("load_initial_data", "--verbosity", "0")
+        self.generate(args.countries)
+        self.manage("collectstatic", "--noinput", "--verbosity", "0")
+        self.start_servers(snapshot=True)
+        big = self.measure([t.number for t in TARGETS])
+        print_load()
+        memory = self.peak_memory()
+        print_results(self, big, memory)
+
+        self.stop_servers()
+        self.generate(args.small_countries, replace=True)
+        self.start_servers(snapshot=False)
+        small = self.measure(SIZE_ROWS)
+        print_load()
+        print_size_change(self, big, small, self.peak_memory(), memory)
+
+    def generate(self, countries, replace=False):
+        # The Mali sheet is real, so Mali gets no generated sheets: N countries are
+        # Mali and N - 1 generated ones (the first of the A-Z without a real sheet).
+        print(
+            f"Generating {countries} countries (Mali and {countries - 1} generated) x "
+            f"{self.args.editions} editions x {self.args.sections} sections...",
+            flush=True,
+        )
+        started = time.monotonic()
+        self.manage(
+            "generate_catalogue",
+            "--countries",
+            str(countries - 1),
+            "--editions",
+            str(self.args.editions),
+            "--sections",
+            str(self.args.sections),
+            "--allow-real-data",
+            *(["--replace"] if replace else []),
+            "--verbosity",
+            "0",
+        )
+        self.catalogue = self.manage(
+            "shell",
+            "--no-imports",
+            "-c",
+            "from factsheets.models import FactSheet as F; "
+            "print(F.objects.current().count(), F.objects.count())",
+            capture=True,
+        ).split()[-2:]
+        self.catalogue_label = (
+            f"{self.catalogue[0]} countries, {self.catalogue[1]} sheets "
+            f"({self.args.editions} editions x {self.args.sections} sections, "
+            "Mali real, the rest generated)"
+        )
+        print(
+            f"  {self.catalogue_label}; {time.monotonic() - started:.1f} s", flush=True
+        )
+        self.flush_redis()
+
+    def measure(self, numbers):
+        results = {}
+        for target in TARGETS:
+            if target.number not in numbers:
+                continue
+            url = self.url(target)
+            headers = []
+            note = ""
+            status, response_headers, body = fetch(url)
+            if target.conditional:
+                etag = response_headers.get("ETag")
+                if etag:
+                    headers = [f"If-None-Match: {etag}"]
+                    status, _, body = fetch(url, {"If-None-Match": etag})
+                else:
+                    note = "no ETag sent: plain 200s"
+            if status not in (200, 304) or (headers and status != 304):
+                note = f"answered HTTP {status}"
+            for _ in range(20):  # warm up: fill caches, start the workers' imports
+                fetch(url, dict(h.split(": ", 1) for h in headers))
+            print(f"  ({target.number}) {target.name}: wrk {url}", flush=True)
+            result = wrk(url, self.args, headers)
+            result.update(status=status, size=len(body), note=note)
+            if result["errors"]:
+                result["note"] = (
+                    result["note"] + "; " if result["note"] else ""
+                ) + result["errors"]
+            results[target.number] = result
+        return results
+
+    def url(self, target):
+        return f"http://{HOST}:{self.servers[target.server]['port']}{target.path}"
+
+    # Servers.
+
+    def start_servers(self, snapshot):
+        # The uncached server first: it renders the Mali page for the static copy,
+        # which must be in place before the cached server's WhiteNoise scans the
+        # static files at start-up.
+        self.start_server("uncached", self.args.port + 1, page_cache=False)
+        if snapshot:
+            status, _, body = fetch(
+                f"http://{HOST}:{self.args.port + 1}/fact-sheets/mali/"
+            )
+            if status != 200:
+                raise RuntimeError(f"The Mali sheet answered HTTP {status}.")
+            STATIC_COPY_DIR.mkdir(parents=True, exist_ok=True)
+            (STATIC_COPY_DIR / "mali.html").write_bytes(body)
+        self.start_server("cached", self.args.port, page_cache=True)
+
+    def start_server(self, name, port, page_cache):
+        if port_in_use(port):
+            raise RuntimeError(f"Port {port} is in use; pass --port to choose others.")
+        log = open(self.logs / f"gunicorn-{name}.log", "ab")
+        process = subprocess.Popen(
+            [
+                str(GUNICORN),
+                "config.wsgi",
+                "--bind",
+                f"{HOST}:{port}",
+                "--workers",
+                str(self.args.workers),
+                "--no-control-socket",
+            ],
+            cwd=BASE_DIR,
+            env={**self.env, "PAGE_CACHE": "true" if page_cache else "false"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us; we stop it ourselves
+        )
+        self.servers[name] = {"process": process, "port": port, "log": log}
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"gunicorn ({name}) exited:\n{tail(self.logs / f'gunicorn-{name}.log')}"
+                )
+            try:
+                if fetch(f"http://{HOST}:{port}/robots.txt")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn ({name}) did not answer on port {port}.")
+
+    def stop_servers(self):
+        for name, server in list(self.servers.items()):
+            process = server["process"]
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+            server["log"].close()
+            del self.servers[name]
+
+    def peak_memory(self):
+        """Each server's workers' peak resident memory (VmHWM), in MB."""
+        peaks = {}
+        for name, server in self.servers.items():
+            peaks[name] = [
+                status_kb(pid, "VmHWM") / 1024
+                for pid in children(server["process"].pid)
+            ]
+        return peaks
+
+    # Database and cache.
+
+    def make_database(self):
+        import psycopg
+
+        with psycopg.connect(f"{self.args.pg}/postgres", autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{self.args.database}" WITH (FORCE)')
+            db.execute(f'CREATE DATABASE "{self.args.database}"')
+            self.postgres_version = db.execute("SHOW server_version").fetchone()[0]
+        self.database_made = True
+
+    def drop_database(self):
+        import psycopg
+
+        with psycopg.connect(f"{self.args.pg}/postgres", autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{self.args.database}" WITH (FORCE)')
+
+    def flush_redis(self):
+        reply = redis_commands(("SELECT", str(self.args.redis_db)), ("FLUSHDB",))
+        if reply.count(b"+OK") != 2:
+            raise OSError(f"Redis answered {reply!r}")
+
+    def manage(self, *command, capture=False):
+        result = subprocess.run(
+            [str(PYTHON), "manage.py", *command],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode:
+            raise RuntimeError(
+                f"manage.py {' '.join(command)} failed:\n{result.stdout}{result.stderr}"
+            )
+        return result.stdout if capture else None
+
+    def clean_up(self):
+        self.stop_servers()
+        shutil.rmtree(STATIC_COPY_DIR, ignore_errors=True)
+        try:
+            self.flush_redis()
+        except OSError as error:
+            print(f"Could not flush Redis: {error}", file=sys.stderr)
+        if self.database_made:
+            self.drop_database()
+        shutil.rmtree(self.logs, ignore_errors=True)
+
+
+# wrk.
+
+WRK_RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
+WRK_PERCENTILE = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+WRK_ERRORS = re.compile(r"(Non-2xx or 3xx responses: \d+|Socket errors: .*)")
+UNITS_MS = {"us": 0.001, "ms": 1, "s": 1000}
+
+
+def wrk(url, args, headers):
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.duration}",
+        # Slow answers are counted, not dropped as timeouts (wrk's default is 2 s).
+        "--timeout",
+        "10s",
+        "--latency",
+    ]
+    for header in headers:
+        command += ["-H", header]
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True
+    ).stdout
+    percentiles = {
+        int(p): float(value) * UNITS_MS[unit]
+        for p, value, unit in WRK_PERCENTILE.findall(output)
+    }
+    return {
+        "rps": float(WRK_RATE.search(output).group(1)),
+        "p50": percentiles[50],
+        "p99": percentiles[99],
+        "errors": "; ".join(WRK_ERRORS.findall(output)),
+    }
+
+
+# Reporting.
+
+
+def print_machine(bench):
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"^model name\s*:\s*(.*)$", cpuinfo, re.MULTILINE)
+    meminfo = Path("/proc/meminfo").read_text()
+    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
+    bench.machine = (
+        f"{os.cpu_count()} CPUs ({model.group(1).strip() if model else 'unknown'}), "
+        f"{memory_kb / 1024 / 1024:.1f} GB RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, "
+        f"{wrk_version.split(' [')[0].strip() or 'wrk'}"
+    )
+    print(f"Machine: {bench.machine}")
+    print_load()
+    print(
+        f"wrk: {bench.args.threads} threads, {bench.args.connections} connections, "
+        f"{bench.args.duration} a run; gunicorn: {bench.args.workers} sync workers, "
+        f"DEBUG off; cache: Redis ({bench.cache_url}); database: PostgreSQL "
+        f"({bench.args.database}).",
+        flush=True,
+    )
+
+
+def print_load():
+    """Other work on the machine skews the figures: say how busy it is."""
+    load = os.getloadavg()[0]
+    print(
+        f"Load average (1 min): {load:.2f}"
+        + (
+            " (other work is running here: figures will be lower and noisier)"
+            if load > 0.5
+            else ""
+        ),
+        flush=True,
+    )
+
+
+def print_results(bench, results, memory):
+    limit = results[1]["rps"]
+    print()
+    print(f"Catalogue: {bench.catalogue_label}; PostgreSQL {bench.postgres_version}")
+    print(
+        f"Servers: cache on = PAGE_CACHE=true (port {bench.args.port}), cache off = "
+        f"PAGE_CACHE=false (port {bench.args.port + 1}); both CACHE_URL={bench.cache_url}"
+    )
+    print()
+    print(
+        "| # | Request | Server | req/s | p50 ms | p99 ms | x (1) | Bytes | Goal | Note |"
+    )
+    print("|---|---|---|---:|---:|---:|---:|---:|---|---|")
+    for target in TARGETS:
+        result = results[target.number]
+        print(
+            f"| {target.number} | {target.name} | cache "
+            f"{'on' if target.server == 'cached' else 'off'} | {result['rps']:,.0f} | "
+            f"{result['p50']:.1f} | {result['p99']:.1f} | {result['rps'] / limit:.2f} | "
+            f"{result['size']:,} | {goal(target.number, result, limit)} | "
+            f"{result['note']} |"
+        )
+    print()
+    for name, peaks in memory.items():
+        worst = max(peaks, default=0)
+        print(
+            f"Peak worker memory (VmHWM), cache {'on' if name == 'cached' else 'off'}: "
+            + ", ".join(f"{mb:.1f} MB" for mb in peaks)
+            + f" (goal < {MEMORY_GOAL_MB} MB: {'met' if worst < MEMORY_GOAL_MB else 'NOT met'})"
+        )
+    print(flush=True)
+
+
+def goal(number, result, limit):
+    if number not in GOALS:
+        return ""
+    ratio, p99 = GOALS[number]
+    parts = [f">= {ratio}x"]
+    met = result["rps"] / limit >= ratio
+    if p99:
+        parts.append(f"p99 < {p99} ms")
+        met = met and result["p99"] < p99
+    return " and ".join(parts) + (": met" if met else ": NOT met")
+
+
+def print_size_change(bench, big, small, small_memory, big_memory):
+    print(f"Same requests with a smaller catalogue: {bench.catalogue_label}")
+    print(
+        f"Change = (figure with {bench.args.countries} countries - figure with "
+        f"{bench.args.small_countries}) / figure with {bench.args.small_countries} "
+        f"(goal: within {SIZE_GOAL_PERCENT}%; (1) shows the run's own noise)."
+    )
+    print()
+    print(
+        f"| # | Request | req/s ({bench.args.small_countries}) | req/s "
+        f"({bench.args.countries}) | change | p99 ms ({bench.args.small_countries}) "
+        f"| p99 ms ({bench.args.countries}) | change |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for target in TARGETS:
+        if target.number not in small:
+            continue
+        b, s = big[target.number], small[target.number]
+        print(
+            f"| {target.number} | {target.name} | {s['rps']:,.0f} | {b['rps']:,.0f} | "
+            f"{change(s['rps'], b['rps'])} | {s['p99']:.1f} | {b['p99']:.1f} | "
+            f"{change(s['p99'], b['p99'])} |"
+        )
+    print()
+    for name in small_memory:
+        print(
+            f"Peak worker memory, cache {'on' if name == 'cached' else 'off'}: "
+            f"{max(small_memory[name], default=0):.1f} MB with "
+            f"{bench.args.small_countries} countries, "
+            f"{max(big_memory.get(name, []), default=0):.1f} MB with "
+            f"{bench.args.countries}"
+        )
+    print(flush=True)
+
+
+def change(before, after):
+    return f"{(after - before) / before * 100:+.1f}%" if before else "n/a"
+
+
+# Small helpers.
+
+
+def fetch(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def port_in_use(port):
+    with socket.socket() as sock:
+        return sock.connect_ex((HOST, port)) == 0
+
+
+def children(pid):
+    """The processes whose parent is `pid` (gunicorn's workers)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if re.search(rf"^PPid:\s+{pid}$", status.read_text(), re.MULTILINE):
+                found.append(int(status.parent.name))
+        except OSError:
+            continue
+    return sorted(found)
+
+
+def status_kb(pid, key):
+    text = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(rf"^{key}:\s+(\d+) kB", text, re.MULTILINE).group(1))
+
+
+def redis_commands(*commands):
+    """Send Redis commands on one connection; returns the raw replies."""
+    payload = "".join(
+        f"*{len(words)}\r\n" + "".join(f"${len(w)}\r\n{w}\r\n" for w in words)
+        for words in commands
+    )
+    replies = b""
+    with socket.create_connection((HOST, 6379), timeout=5) as sock:
+        sock.sendall(payload.encode())
+        while replies.count(b"\r\n") < len(commands):
+            chunk = sock.recv(1024)
+            if not chunk:
+                break
+            replies += chunk
+    return replies
+
+
+def tail(path, lines=30):
+    return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
+
+
+if __name__ == "__main__":
+    main()
