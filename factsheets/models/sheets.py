@@ -17,6 +17,11 @@ from factsheets.layout import SheetLayout
 from factsheets.models.reference import Bureau, Country
 from factsheets.richtext import RichTextField
 
+MONTHS = [
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+]  # fmt: skip
+
 
 class EditConflict(Exception):
     """Someone saved the sheet after this copy of it was loaded; nothing was written."""
@@ -315,6 +320,21 @@ class FactSheet(models.Model):
         self.publish_at = None
         self.updated_by = by
         self.save()
+
+    # The issue date as lists print it, for every row of a long list: Django's date
+    # filter costs 60 µs a call, a quarter of the A-Z list's time (profiled). The
+    # site writes English dates, as the sheets do.
+    @property
+    def issued_on_text(self):
+        """“October 15, 2015”."""
+        day = self.issued_on
+        return f"{MONTHS[day.month - 1]} {day.day}, {day.year}" if day else ""
+
+    @property
+    def issued_month_text(self):
+        """“October 2015”."""
+        day = self.issued_on
+        return f"{MONTHS[day.month - 1]} {day.year}" if day else ""
 
     @property
     def public_updated_at(self):
