@@ -715,3 +715,25 @@ class CompressionTests(CacheTestCase):
             with self.subTest(header=header):
                 request = mock.Mock(META={"HTTP_ACCEPT_ENCODING": header})
                 self.assertEqual(page_cache.accepted_coding(request), coding)
+
+
+class KeptPagesTests(CacheTestCase):
+    """A process keeps the pages it served, but the shared token still decides."""
+
+    def test_a_kept_page_is_dropped_when_another_server_starts_a_generation(self):
+        url = self.sheet.get_absolute_url()
+        self.client.get(url)
+        with self.assertNumQueries(0):
+            self.assertEqual(self.client.get(url).status_code, 200)
+        # Another server saves a change: it writes only the shared token, and this
+        # process's kept page must not be served against it.
+        FactSheet.objects.filter(pk=self.sheet.pk).update(title="Changed elsewhere")
+        cache.set(page_cache.GENERATION_KEY, ("another-server", timezone.now()), None)
+        self.assertContains(self.client.get(url), "Changed elsewhere")
+
+    def test_a_hit_asks_the_shared_cache_for_the_token_only(self):
+        url = self.sheet.get_absolute_url()
+        self.client.get(url)
+        with mock.patch.object(cache, "get_many", wraps=cache.get_many) as many:
+            self.client.get(url)
+        many.assert_not_called()
