@@ -105,8 +105,14 @@ class EditionJourneyTests(WorkflowBrowserTestCase):
         area = self.section_editor(heading)
         area.click()
         self.assertTrue(self.js(SELECT_TEXT, area, old), f"{old!r} is not in the text")
+        # The editor takes the selection from a queued "selectionchange" event: let
+        # the page run its queued tasks before typing, or a busy machine types first.
+        self.browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done)));"
+        )
         ActionChains(self.browser).send_keys(new).perform()
-        self.wait(lambda d: new in area.text and old not in area.text)
+        self.wait(lambda d: new in area.text and old not in area.text, timeout=15)
 
     def click(self, css):
         """Click a link or button that loads a new page, and wait for it."""
