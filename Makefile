@@ -26,9 +26,6 @@ run: install .env
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
 	@echo "Editors sign in at http://$(HOST):$(PORT)/admin/. For a first account:"
 	@echo "  $(PYTHON) manage.py createsuperuser   (README.md explains the Editors and Publishers groups)"
-	@# The workers share the page cache through files, so a change saved through one is
-	@# seen by the other on the next request (CACHE_URL in the environment wins).
-	CACHE_URL="$${CACHE_URL:-filecache://$(CURDIR)/.cache/pages}" \
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 # axe-core for the accessibility tests; without npm those tests skip (CI has npm).

@@ -85,7 +85,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# By default the cache lives in files under .cache/, shared by every process on this
+# machine (gunicorn's workers, the shell, management commands), so a change saved by
+# any of them shows in the pages all of them serve next. Tests use each process's
+# memory. Several machines share Redis (CACHE_URL=redis://...).
+CACHES = {
+    "default": env.cache(
+        "CACHE_URL",
+        default="locmemcache://"
+        if TESTING
+        else f"filecache://{BASE_DIR / '.cache' / 'pages'}",
+    )
+}
 if CACHES["default"]["BACKEND"].startswith("django_redis."):
     # Django's own Redis backend (with the redis package), not django-redis, which
     # some django-environ versions name for redis:// and rediss:// URLs.
@@ -95,9 +106,7 @@ if CACHES["default"]["BACKEND"].startswith("django_redis."):
     }
 
 # The page cache (factsheets/cache.py, issue #9): public pages are stored in the
-# cache above and stay exact, however many app servers share it. The default cache
-# is each process's memory, which is exact only for one process: with several
-# gunicorn workers or servers, set CACHE_URL to Redis. Off for a comparison.
+# cache above and stay exact for every process that shares it. Off for a comparison.
 PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
 # How long a CDN in front may keep a public page (s-maxage), and serve it stale
 # while it asks again; browsers always ask again (max-age=0), cheaply, with ETags.
