@@ -97,11 +97,14 @@ CACHES = {
         else f"filecache://{BASE_DIR / '.cache' / 'pages'}",
     )
 }
-if CACHES["default"]["BACKEND"].startswith("django_redis."):
+if CACHES["default"]["BACKEND"].startswith(
+    ("django_redis.", "django.core.cache.backends.redis.")
+):
     # Django's own Redis backend (with the redis package), not django-redis, which
-    # some django-environ versions name for redis:// and rediss:// URLs.
+    # some django-environ versions name for redis:// and rediss:// URLs; one client
+    # per pool instead of one per call (factsheets/redis_cache.py).
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "factsheets.redis_cache.ReusedClientRedisCache",
         "LOCATION": CACHES["default"]["LOCATION"],
     }
 
