@@ -36,11 +36,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Public pages from the cache, before anything else costs anything; a stored
+    # page keeps the headers the middleware below adds (factsheets/cache.py).
+    "factsheets.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Public pages from the cache, before sessions, auth and CSRF cost anything
-    # (factsheets/cache.py, issue #9).
-    "factsheets.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

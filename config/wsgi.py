@@ -5,3 +5,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
+
+# Pages a worker kept are served before Django's handler (factsheets/cache.py).
+from factsheets.cache import PageCacheFront  # noqa: E402 (needs the settings)
+
+application = PageCacheFront(application)

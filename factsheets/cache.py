@@ -42,6 +42,7 @@ import django
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Min, Q
@@ -422,29 +423,79 @@ def _next_midnight(moment):
     return timezone.make_aware(datetime.combine(tomorrow, time.min))
 
 
+def _may_be_stored(request):
+    return request.method in ("GET", "HEAD") and not request.path.startswith(
+        (*NEVER_CACHED, settings.STATIC_URL)
+    )
+
+
+def kept_response(request, key):
+    """The page this process kept for `key`, if it is still current, as a response.
+
+    Only the small generation token is asked of the shared cache, not the page."""
+    kept = _recent.get(key)
+    if kept is None:
+        return None
+    generation = cache.get(GENERATION_KEY) or _current_generation()
+    if _current(kept, generation):
+        return kept.response(request, accepted_coding(request))
+    return None
+
+
+class PageCacheFront:
+    """WSGI: a page this process kept is served before Django's handler is entered.
+
+    The handler's own work (request signals, which look at every database
+    connection, and the middleware chain) costs as much as the whole hit; the page
+    and its headers were stored whole by PageCacheMiddleware, the outermost
+    middleware, so nothing that the chain would add is missing. Anything else (a
+    miss, a host not allowed, an unreachable cache) goes to Django as before."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if _recent and settings.PAGE_CACHE:
+            try:
+                response = self.kept(WSGIRequest(environ))
+            except Exception:  # DisallowedHost, the cache down: Django answers
+                response = None
+            if response is not None:
+                start_response(
+                    f"{response.status_code} {response.reason_phrase}",
+                    list(response.items()),
+                )
+                return [response.content]
+        return self.application(environ, start_response)
+
+    @staticmethod
+    def kept(request):
+        if not _may_be_stored(request):
+            return None
+        key = stored_key(request)
+        return kept_response(request, key) if key is not None else None
+
+
 class PageCacheMiddleware:
-    """Serves public pages from the cache; see the module's docstring."""
+    """Serves public pages from the cache; see the module's docstring.
+
+    The first middleware, so that a stored page carries every header the others
+    add (security headers among them) and a hit skips them all."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or request.path.startswith(
-            NEVER_CACHED
-        ):
+        if not _may_be_stored(request):
             return self.get_response(request)
         coding = accepted_coding(request)
         key = stored_key(request) if settings.PAGE_CACHE else None
         generation = stale = None
         if key is not None:
             try:
-                kept = _recent.get(key)
+                kept = kept_response(request, key)
                 if kept is not None:
-                    # The page this process served last: only the small generation
-                    # token is asked of the shared cache, not the page itself.
-                    generation = cache.get(GENERATION_KEY) or _current_generation()
-                    if _current(kept, generation):
-                        return kept.response(request, coding)
+                    return kept
                 found = cache.get_many([GENERATION_KEY, key])
                 generation = found.get(GENERATION_KEY) or _current_generation()
             except Exception:  # the cache is down: serve the page uncached

@@ -737,3 +737,143 @@ class KeptPagesTests(CacheTestCase):
         with mock.patch.object(cache, "get_many", wraps=cache.get_many) as many:
             self.client.get(url)
         many.assert_not_called()
+
+
+def wsgi_get(path, **environ):
+    """A GET through the WSGI application gunicorn serves, front door included."""
+    import io
+    import sys
+
+    from config.wsgi import application
+
+    query = ""
+    if "?" in path:
+        path, query = path.split("?", 1)
+    started = []
+    # As Django's test client does: the test's transaction keeps its connection.
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = application(
+            {
+                "REQUEST_METHOD": "GET",
+                "PATH_INFO": path,
+                "QUERY_STRING": query,
+                "SERVER_NAME": "127.0.0.1",
+                "SERVER_PORT": "80",
+                "HTTP_HOST": "127.0.0.1",
+                "SERVER_PROTOCOL": "HTTP/1.1",
+                "wsgi.url_scheme": "http",
+                "wsgi.input": io.BytesIO(),
+                "wsgi.errors": sys.stderr,
+                **environ,
+            },
+            lambda status, headers, exc_info=None: started.append((status, headers)),
+        )
+        content = b"".join(body)
+        if hasattr(body, "close"):
+            body.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    status, headers = started[0]
+    return int(status.split()[0]), dict(headers), content
+
+
+class FrontDoorTests(CacheTestCase):
+    """A page a process kept is served before Django's handler, exactly as Django
+    would serve it: same bytes, same headers, and never once it is stale."""
+
+    def setUp(self):
+        from django.core.signals import request_started
+
+        self.handled = []
+        receiver = lambda **kwargs: self.handled.append(1)  # noqa: E731
+        request_started.connect(receiver, weak=False, dispatch_uid="front-door-test")
+        self.addCleanup(request_started.disconnect, dispatch_uid="front-door-test")
+
+    def test_a_kept_page_is_served_without_entering_django(self):
+        url = self.sheet.get_absolute_url()
+        first = wsgi_get(url)
+        self.assertEqual(len(self.handled), 1, "the first request is Django's")
+        with self.assertNumQueries(0):
+            second = wsgi_get(url)
+        self.assertEqual(len(self.handled), 1, "the second never reached Django")
+        self.assertEqual(second, first)
+        status, headers, _ = second
+        self.assertEqual(status, 200)
+        # The security middleware's headers were stored with the page.
+        self.assertEqual(headers["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(headers["Referrer-Policy"], "same-origin")
+        self.assertEqual(headers["Cross-Origin-Opener-Policy"], "same-origin")
+        self.assertIn("ETag", headers)
+
+    def test_compressed_and_conditional_at_the_front_door(self):
+        url = self.sheet.get_absolute_url()
+        wsgi_get(url, HTTP_ACCEPT_ENCODING="br")
+        status, headers, body = wsgi_get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+        self.assertEqual((status, headers["Content-Encoding"]), (200, "br"))
+        self.assertIn(self.sheet.lead.encode(), brotli.decompress(body))
+        status, _, body = wsgi_get(
+            url, HTTP_ACCEPT_ENCODING="br", HTTP_IF_NONE_MATCH=headers["ETag"]
+        )
+        self.assertEqual((status, body), (304, b""))
+        self.assertEqual(len(self.handled), 1)
+
+    def test_a_change_elsewhere_reaches_the_front_door(self):
+        url = self.sheet.get_absolute_url()
+        wsgi_get(url)
+        FactSheet.objects.filter(pk=self.sheet.pk).update(title="Changed elsewhere")
+        cache.set(page_cache.GENERATION_KEY, ("another-server", timezone.now()), None)
+        self.assertIn(b"Changed elsewhere", wsgi_get(url)[2])
+        self.assertEqual(len(self.handled), 2, "the stale page went to Django")
+
+    def test_a_host_not_allowed_is_still_refused(self):
+        url = self.sheet.get_absolute_url()
+        wsgi_get(url)
+        status, _, _ = wsgi_get(url, HTTP_HOST="attacker.example")
+        self.assertEqual(status, 400)
+
+    def test_editors_pages_never_pass_the_front_door(self):
+        with mock.patch.object(page_cache, "_recent", {"any": None}):
+            for url in ["/admin/login/", "/static/css/site.css"]:
+                with self.subTest(url=url):
+                    wsgi_get(url)
+        self.assertEqual(len(self.handled), 2)
+
+    def test_an_unreachable_cache_leaves_the_page_to_django(self):
+        url = self.sheet.get_absolute_url()
+        wsgi_get(url)
+        with mock.patch.object(cache, "get", side_effect=ConnectionError("down")):
+            status, _, body = wsgi_get(url)
+        self.assertEqual(status, 200)
+        self.assertIn(self.sheet.lead.encode(), body)
+        self.assertEqual(len(self.handled), 2)
+
+
+class RedisClientTests(TestCase):
+    """Django's Redis backend, with one client per pool (factsheets/redis_cache.py)."""
+
+    def test_one_client_per_pool_and_the_cache_works(self):
+        import redis
+
+        from factsheets.redis_cache import ReusedClientRedisCache
+        from tests.conftest import missing
+
+        backend = ReusedClientRedisCache("redis://127.0.0.1:6379/12", {})
+        try:
+            backend.get("probe")
+        except redis.RedisError as error:
+            missing(f"Redis is not reachable on 127.0.0.1:6379 ({error})")
+        self.addCleanup(backend.clear)
+        client = backend._cache
+        self.assertIs(client.get_client(write=True), client.get_client(write=True))
+        backend.set("page", {"body": b"x" * 100}, 60)
+        backend.set_many({"a": 1, "b": 2}, 60)
+        self.assertEqual(backend.get("page"), {"body": b"x" * 100})
+        self.assertEqual(backend.get_many(["a", "b", "c"]), {"a": 1, "b": 2})
+        backend.delete("page")
+        self.assertIsNone(backend.get("page"))
