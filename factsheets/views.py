@@ -17,6 +17,8 @@ def current_sheets():
         FactSheet.objects.current()
         .select_related("country", "bureau")
         .order_by("country__name")
+        # Lists show names and dates: the long texts stay in the database.
+        .defer("notice", "lead", "related_links_intro", "search_vector")
     )
 
 

@@ -246,6 +246,10 @@ class Command(BaseCommand):
             if connection.vendor == "postgresql" and made:
                 # What the signals would have done had the rows been saved one by one.
                 search.refresh_search_vectors(is_generated())
+        # The planner's statistics, as autovacuum would bring them some time later:
+        # without them PostgreSQL plans the current-sheet queries for one row.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         # Pages stored before (of a previous catalogue, say) are stale now.
         cache.invalidate()
         self.stdout.write(
