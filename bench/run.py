@@ -1,14 +1,15 @@
 """The load benchmark of issue #9: `make bench` (or `.venv/bin/python bench/run.py`).
 
 In one run on 127.0.0.1 it builds a throwaway PostgreSQL database (the Mali sheet
-and a generated catalogue: 195 countries, 5 editions, 12 sections), starts two
-gunicorn servers with production settings (DEBUG off, 2 sync workers, Redis as the
-cache) that differ only in PAGE_CACHE, drives wrk against them and prints requests
+and a generated catalogue: 195 countries, 5 editions, 12 sections), starts three
+gunicorn servers with production settings (DEBUG off, 2 sync workers) that differ
+only in the page cache (on in files, as on one machine; on in Redis, as on several;
+off), drives wrk against them and prints requests
 per second, p50 and p99 latency, each figure as a ratio to the in-stack limit (the
 rendered Mali page saved as a static file, served by WhiteNoise from the same
 server), and the peak memory of a worker. It then repeats the page figures with a
 20-country catalogue and prints how they changed. Everything it made (servers,
-database, Redis keys, the static copy of the page) is removed at the end, also on
+database, cache files, Redis keys, the static copy of the page) is removed at the end, also on
 Ctrl-C or an error.
 
 Needs PostgreSQL and Redis on 127.0.0.1 and Debian's wrk (apt-get install wrk).
@@ -57,10 +58,18 @@ class Target:
     number: int
     name: str
     path: str
-    server: str  # "cached" (PAGE_CACHE=true) or "uncached" (PAGE_CACHE=false)
+    server: str  # a key of SERVERS
     conditional: bool = False
     headers: list = field(default_factory=list)
 
+
+# The servers, all alike but for the page cache: on, in files shared by the machine's
+# processes (the default: one machine), on, in Redis (several machines), or off.
+SERVERS = {
+    "cached": "cache on (files)",
+    "redis": "cache on (Redis)",
+    "uncached": "cache off",
+}
 
 TARGETS = [
     Target(1, "Mali page as a static file", STATIC_COPY_URL, "cached"),
@@ -74,6 +83,8 @@ TARGETS = [
     Target(8, "Search ?q=embassy", "/search/?q=embassy", "uncached"),
     # Feed readers poll the same address: measured as served in production.
     Target(9, "Atom feed", "/feeds/fact-sheets.atom", "cached"),
+    # Several app servers share Redis: each hit then asks Redis for the generation.
+    Target(10, "Mali sheet, cache on in Redis", "/fact-sheets/mali/", "redis"),
 ]
 SIZE_ROWS = [1, 2, 3, 4, 5, 6]  # (1) again, as a measure of the run's own noise
 
@@ -132,7 +143,9 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.database_url = f"{args.pg}/{args.database}"
-        self.cache_url = f"redis://{HOST}:6379/{args.redis_db}"
+        self.redis_url = f"redis://{HOST}:6379/{args.redis_db}"
+        self.cache_dir = Path(tempfile.mkdtemp(prefix="factsheets-bench-cache-"))
+        self.cache_url = f"filecache://{self.cache_dir}"
         self.servers = {}
         self.logs = Path(tempfile.mkdtemp(prefix="factsheets-bench-"))
         self.database_made = False
@@ -210,6 +223,7 @@ class Bench:
             f"  {self.catalogue_label}; {time.monotonic() - started:.1f} s", flush=True
         )
         self.flush_redis()
+        shutil.rmtree(self.cache_dir, ignore_errors=True)
 
     def measure(self, numbers):
         results = {}
@@ -251,6 +265,9 @@ class Bench:
         # which must be in place before the cached server's WhiteNoise scans the
         # static files at start-up.
         self.start_server("uncached", self.args.port + 1, page_cache=False)
+        self.start_server(
+            "redis", self.args.port + 2, page_cache=True, cache_url=self.redis_url
+        )
         if snapshot:
             status, _, body = fetch(
                 f"http://{HOST}:{self.args.port + 1}/fact-sheets/mali/"
@@ -261,7 +278,7 @@ class Bench:
             (STATIC_COPY_DIR / "mali.html").write_bytes(body)
         self.start_server("cached", self.args.port, page_cache=True)
 
-    def start_server(self, name, port, page_cache):
+    def start_server(self, name, port, page_cache, cache_url=None):
         if port_in_use(port):
             raise RuntimeError(f"Port {port} is in use; pass --port to choose others.")
         log = open(self.logs / f"gunicorn-{name}.log", "ab")
@@ -276,7 +293,11 @@ class Bench:
                 "--no-control-socket",
             ],
             cwd=BASE_DIR,
-            env={**self.env, "PAGE_CACHE": "true" if page_cache else "false"},
+            env={
+                **self.env,
+                "PAGE_CACHE": "true" if page_cache else "false",
+                "CACHE_URL": cache_url or self.cache_url,
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches us; we stop it ourselves
@@ -358,6 +379,7 @@ class Bench:
     def clean_up(self):
         self.stop_servers()
         shutil.rmtree(STATIC_COPY_DIR, ignore_errors=True)
+        shutil.rmtree(self.cache_dir, ignore_errors=True)
         try:
             self.flush_redis()
         except OSError as error:
@@ -423,7 +445,7 @@ def print_machine(bench):
     print(
         f"wrk: {bench.args.threads} threads, {bench.args.connections} connections, "
         f"{bench.args.duration} a run; gunicorn: {bench.args.workers} sync workers, "
-        f"DEBUG off; cache: Redis ({bench.cache_url}); database: PostgreSQL "
+        f"DEBUG off; database: PostgreSQL "
         f"({bench.args.database}).",
         flush=True,
     )
@@ -448,8 +470,9 @@ def print_results(bench, results, memory):
     print()
     print(f"Catalogue: {bench.catalogue_label}; PostgreSQL {bench.postgres_version}")
     print(
-        f"Servers: cache on = PAGE_CACHE=true (port {bench.args.port}), cache off = "
-        f"PAGE_CACHE=false (port {bench.args.port + 1}); both CACHE_URL={bench.cache_url}"
+        f"Servers: cache on (files) = CACHE_URL={bench.cache_url} (port "
+        f"{bench.args.port}); cache off = PAGE_CACHE=false (port {bench.args.port + 1}); "
+        f"cache on (Redis) = CACHE_URL={bench.redis_url} (port {bench.args.port + 2})"
     )
     print()
     print(
@@ -460,7 +483,7 @@ def print_results(bench, results, memory):
         result = results[target.number]
         print(
             f"| {target.number} | {target.name} | cache "
-            f"{'on' if target.server == 'cached' else 'off'} | {result['rps']:,.0f} | "
+            f"{SERVERS[target.server].removeprefix('cache ')} | {result['rps']:,.0f} | "
             f"{result['p50']:.1f} | {result['p99']:.1f} | {result['rps'] / limit:.2f} | "
             f"{result['size']:,} | {goal(target.number, result, limit)} | "
             f"{result['note']} |"
@@ -469,7 +492,7 @@ def print_results(bench, results, memory):
     for name, peaks in memory.items():
         worst = max(peaks, default=0)
         print(
-            f"Peak worker memory (VmHWM), cache {'on' if name == 'cached' else 'off'}: "
+            f"Peak worker memory (VmHWM), {SERVERS[name]}: "
             + ", ".join(f"{mb:.1f} MB" for mb in peaks)
             + f" (goal < {MEMORY_GOAL_MB} MB: {'met' if worst < MEMORY_GOAL_MB else 'NOT met'})"
         )
@@ -514,7 +537,7 @@ def print_size_change(bench, big, small, small_memory, big_memory):
     print()
     for name in small_memory:
         print(
-            f"Peak worker memory, cache {'on' if name == 'cached' else 'off'}: "
+            f"Peak worker memory, {SERVERS[name]}: "
             f"{max(small_memory[name], default=0):.1f} MB with "
             f"{bench.args.small_countries} countries, "
             f"{max(big_memory.get(name, []), default=0):.1f} MB with "
