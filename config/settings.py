@@ -39,6 +39,9 @@ MIDDLEWARE = [
     # Public pages from the cache, before anything else costs anything; a stored
     # page keeps the headers the middleware below adds (factsheets/cache.py).
     "factsheets.cache.PageCacheMiddleware",
+    # A database that fails answers 503; log records name their request
+    # (factsheets/failures.py).
+    "factsheets.failures.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -87,6 +90,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # sheet's queries on PostgreSQL) and checks it is alive before reusing it.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A database that refuses or does not answer must not hold a worker: connecting and
+# each statement have a limit (seconds, 0 for none), and pages answer 503 meanwhile
+# (factsheets/failures.py). `migrate` has none: a migration may rewrite a table or
+# build an index for longer than a page should wait. SQLite has no network to hang
+# on; its 20 s above is how long a save waits for another save to finish.
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=3)
+DB_STATEMENT_TIMEOUT = (
+    0 if sys.argv[1:2] == ["migrate"] else env.float("DB_STATEMENT_TIMEOUT", default=5)
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    if DB_STATEMENT_TIMEOUT:  # in milliseconds, after any options DATABASE_URL gives
+        _options["options"] = (
+            f"{_options.get('options', '')} "
+            f"-c statement_timeout={round(DB_STATEMENT_TIMEOUT * 1000)}"
+        ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # By default the cache lives in files under .cache/, shared by every process on this
@@ -110,6 +130,12 @@ if CACHES["default"]["BACKEND"].startswith(
     CACHES["default"] = {
         "BACKEND": "factsheets.redis_cache.ReusedClientRedisCache",
         "LOCATION": CACHES["default"]["LOCATION"],
+        # A Redis that does not answer costs a call this many seconds, not the
+        # worker: pages are then rendered uncached, /healthz says 503.
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("CACHE_TIMEOUT", default=1),
+            "socket_timeout": env.float("CACHE_TIMEOUT", default=1),
+        },
     }
 
 # The page cache (factsheets/cache.py, issue #9): public pages are stored in the
@@ -165,11 +191,37 @@ SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
+# A form refused for its missing or stale CSRF token: the site's 403 page, saying
+# what to do, not Django's bare one (factsheets/failures.py).
+CSRF_FAILURE_VIEW = "factsheets.failures.csrf_failure"
+# A load balancer probes /healthz on the app server itself, over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Every record says which request and staff member it concerns, and loses any secret
+# (passwords, cookies, session keys, tokens, SECRET_KEY) before it is written
+# (factsheets/failures.py). Django's records go the same way, not to its own console.
+LOG_LEVEL = env("LOG_LEVEL", default="WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    "filters": {"request": {"()": "factsheets.failures.RequestContextFilter"}},
+    "formatters": {
+        "context": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(context)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": "context",
+        }
+    },
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 # Who publishes: another ministry changes these and replaces static/img/seal.svg.

@@ -59,7 +59,13 @@ GENERATION_KEY = "pagecache:generation"
 LIFETIME = 24 * 60 * 60
 
 # Pages that are never cached anywhere (they send never_cache's headers themselves).
-NEVER_CACHED = ("/admin/", "/fact-sheets/preview/", "/fact-sheets/shared-preview/")
+# The health check asks the database and the cache themselves, each time.
+NEVER_CACHED = (
+    "/admin/",
+    "/fact-sheets/preview/",
+    "/fact-sheets/shared-preview/",
+    "/healthz",
+)
 # The query strings a stored page may have: few, and only values that name something,
 # so the number of pages stays bounded. Any other query string (a search, a tracking
 # parameter) is answered with the same headers but rendered each time.

@@ -2,7 +2,7 @@ import unicodedata
 from datetime import date
 
 from django.conf import settings
-from django.http import Http404, HttpResponseServerError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.formats import date_format
@@ -242,14 +242,3 @@ def edition_changes(request, country_slug):
 def favicon(request):
     """Browsers ask for /favicon.ico on pages that name no icon, such as the admin's."""
     return redirect(static(settings.DEPARTMENT_SEAL), permanent=True)
-
-
-def server_error(request):
-    """The styled 500 page, or a bare one if rendering fails too (say, the database is down)."""
-    try:
-        return render(request, "500.html", status=500)
-    except Exception:
-        return HttpResponseServerError(
-            "<!doctype html><title>Server error</title>"
-            "<h1>Server error</h1><p>Something went wrong. Please try again later.</p>"
-        )

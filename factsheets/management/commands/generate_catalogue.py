@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from factsheets import cache, search, wording
+from factsheets.failures import without_statement_timeout
 from factsheets.models import (
     AssistanceLine,
     Bureau,
@@ -228,6 +229,7 @@ class Command(BaseCommand):
                 "delete it and generate a new one."
             )
         with transaction.atomic():
+            without_statement_timeout(connection)
             if replace:
                 deleted = self.delete_generated()
                 self.stdout.write(f"Deleted {deleted} generated sheet(s).")
