@@ -42,6 +42,7 @@ import django
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -495,7 +496,11 @@ class PageCacheMiddleware:
         if not _may_be_stored(request):
             return self.get_response(request)
         coding = accepted_coding(request)
-        key = stored_key(request) if settings.PAGE_CACHE else None
+        try:
+            key = stored_key(request) if settings.PAGE_CACHE else None
+        except DisallowedHost:
+            # Django answers it with a 400 further in, with every header.
+            key = None
         generation = stale = None
         if key is not None:
             try:

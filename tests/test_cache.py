@@ -834,8 +834,11 @@ class FrontDoorTests(CacheTestCase):
     def test_a_host_not_allowed_is_still_refused(self):
         url = self.sheet.get_absolute_url()
         wsgi_get(url)
-        status, _, _ = wsgi_get(url, HTTP_HOST="attacker.example")
+        status, headers, _ = wsgi_get(url, HTTP_HOST="attacker.example")
         self.assertEqual(status, 400)
+        # Answered by Django further in, with the headers every response has.
+        self.assertIn("Content-Security-Policy", headers)
+        self.assertEqual(headers["X-Content-Type-Options"], "nosniff")
 
     def test_editors_pages_never_pass_the_front_door(self):
         with mock.patch.object(page_cache, "_recent", {"any": None}):
