@@ -1,3 +1,4 @@
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -33,6 +34,10 @@ INSTALLED_APPS = [
     "csp",
     "django_prose_editor",
     "reversion",
+    # Sign-in lockouts and the second factor (factsheets/signin.py, issue #10).
+    "factsheets.signin_apps.SignInAttemptsConfig",  # django-axes
+    "django_otp",
+    "factsheets.signin_apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
     "factsheets",
 ]
 
@@ -53,10 +58,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old addresses of the sheets lead to their new ones (factsheets/legacy.py).
     "factsheets.legacy.LegacyAddressMiddleware",
+    # The admin: a second factor where staff have one or must (factsheets/signin.py),
+    # and the page that says a sign-in is locked out (django-axes, last).
+    "factsheets.signin.AdminGuardMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -155,10 +165,41 @@ AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
     },
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Signing in (factsheets/signin.py, issue #10). Axes is asked first: a sign-in that
+# is locked out is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# SIGNIN_FAILURE_LIMIT failed sign-ins for one account, or from one address, lock
+# it out for SIGNIN_LOCKOUT_MINUTES after the last of them; attempts meanwhile
+# neither count nor extend it. An administrator unlocks sooner (README).
+AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env.int("SIGNIN_LOCKOUT_MINUTES", default=15)
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "factsheets.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "factsheets.signin.client_address"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+# Proxies in front that append the client's address to X-Forwarded-For.
+PROXY_COUNT = env.int(
+    "PROXY_COUNT", default=1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0
+)
+# Staff may turn on codes from an authenticator app; with OTP_REQUIRED all must.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "Fact sheets"
+# Other administrators see whose devices exist, never their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 if TESTING:
     # Tests sign editors in often; real hashing is deliberately slow.

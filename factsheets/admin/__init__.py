@@ -1,3 +1,9 @@
-"""The editors' admin: sheets with their rows and workflow, and the reference lists."""
+"""The editors' admin: sheets with their rows and workflow, the reference lists, and
+two-step verification."""
 
-from factsheets.admin import addresses, reference, sheets  # noqa: F401  (they register)
+from factsheets.admin import (  # noqa: F401  (they register)
+    addresses,
+    reference,
+    sheets,
+    two_factor,
+)
