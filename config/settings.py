@@ -226,6 +226,11 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING  # tests never need collectstatic
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Requests larger than any admin form are refused with a 400 before they are read:
+# Django's 2.5 MB body, and enough fields for a sheet with the most rows the admin
+# allows of every kind (factsheets/admin/base.py), about 3,300 (issue #10).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
+
 # HTTPS in production (all off by default so `make run` works on plain http).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)

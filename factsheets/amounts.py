@@ -29,6 +29,11 @@ WORDS = [(10**12, "trillion"), (10**9, "billion"), (10**6, "million")]
 # the whole number, so such an amount is written out in full.
 MAX_SCALED_DECIMALS = 3
 CENT = Decimal("0.01")
+# The column holds 15 digits, two of them cents; no written amount is anywhere near
+# this long (“U.S. $9,999,999,999,999.99 U.S. dollars” is 40 characters), and
+# checking the length first keeps the pattern below from slow work on long input.
+LIMIT = Decimal(10) ** 13
+MAX_LENGTH = 60
 
 AMOUNT = re.compile(
     r"""^\s*
@@ -59,7 +64,10 @@ def parse_amount(text):
     if isinstance(text, (int, Decimal)):
         value = Decimal(text)
     else:
-        match = AMOUNT.match(str(text))
+        text = str(text)
+        if len(text) > MAX_LENGTH:
+            raise ValidationError(INVALID, code="invalid")
+        match = AMOUNT.match(text)
         if not match:
             raise ValidationError(INVALID, code="invalid")
         scale = (match["scale"] or "").lower()
@@ -70,8 +78,13 @@ def parse_amount(text):
         value *= SCALES.get(scale, 1)
         if match["sign"]:
             value = -value
-    if not value.is_finite():
+    if not value.is_finite():  # NaN, sNaN, Infinity
         raise ValidationError(INVALID, code="invalid")
+    if abs(value) >= LIMIT:
+        raise ValidationError(
+            "An amount must be less than $10 trillion: check the figure.",
+            code="max_value",
+        )
     if value != value.quantize(CENT):
         raise ValidationError(
             "An amount goes to the cent at most: check the decimals.", code="cents"

@@ -183,6 +183,16 @@ def overview(request):
     )
 
 
+# A text cell a spreadsheet would read as a formula (“=HYPERLINK(…)”) is written
+# with a leading apostrophe, which spreadsheets show as text (issue #10).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value):
+    value = str(value)
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
 def overview_csv(request):
     """Every assistance line of the current sheets, one a row, amounts exact."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -194,16 +204,16 @@ def overview_csv(request):
         for line in sheet.assistance_lines.all():
             writer.writerow(
                 [
-                    sheet.country.name,
-                    sheet.bureau.name,
-                    line.period,
+                    as_text(sheet.country.name),
+                    as_text(sheet.bureau.name),
+                    as_text(line.period),
                     "" if line.year is None else line.year,
                     "" if line.year_end is None else line.year_end,
                     line.kind,
-                    line.qualifier,
+                    as_text(line.qualifier),
                     f"{line.amount_usd:f}",
-                    line.agency,
-                    line.note,
+                    as_text(line.agency),
+                    as_text(line.note),
                     sheet.issued_on.isoformat(),
                     address,
                 ]

@@ -4,6 +4,8 @@ Entries come only from FactSheet.objects.current() (site, bureau) or live()
 (country): drafts, scheduled and expired sheets never appear.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models.functions import Coalesce
@@ -17,6 +19,17 @@ from factsheets.models import Bureau, Country, FactSheet
 
 # A reader polls the feed for what is new; the whole list is on the index page.
 FEED_LENGTH = 50
+# Characters XML 1.0 cannot carry. A form feed or vertical tab pasted into a title
+# shows as a space on a page, but would stop the whole feed from being written.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(value):
+    if isinstance(value, str):
+        return NOT_XML.sub(" ", value)
+    if isinstance(value, (list, tuple)):
+        return [xml_safe(part) for part in value]
+    return value
 
 
 def newest_first(factsheets):
@@ -87,8 +100,10 @@ class SiteFeed(Feed):
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
+        feed.feed = {key: xml_safe(value) for key, value in feed.feed.items()}
         for item in feed.items:
             item["unique_id"] = request.build_absolute_uri(item["unique_id"])
+            item.update({key: xml_safe(value) for key, value in item.items()})
         return feed
 
 

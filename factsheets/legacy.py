@@ -43,6 +43,10 @@ def legacy_target(request):
     The path is matched as given (case included), with or without its trailing
     slash. The query string is neither matched nor passed on: the old sites'
     parameters mean nothing to the new pages, and new_path may carry its own."""
+    if not is_local_path(request.path):
+        # No old address has a space or a control character (LegacyAddress.clean);
+        # and PostgreSQL refuses to look for a NUL.
+        return None
     candidates = path_variants(request.path)
     found = dict(
         LegacyAddress.objects.filter(old_path__in=candidates).values_list(

@@ -13,6 +13,7 @@ from factsheets import (
     sitemaps,
     views,
 )
+from factsheets.methods import read_only_patterns
 
 
 class IsoDateConverter:
@@ -74,3 +75,7 @@ urlpatterns = [
         name="edition",
     ),
 ]
+
+# The public pages are read, never written (factsheets/methods.py). The previews are
+# editors' pages, not public ones, and stay as they are.
+urlpatterns = read_only_patterns(urlpatterns, except_names={"preview", "preview_link"})

@@ -358,6 +358,23 @@ class OverviewTests(TestCase):
         self.assertContains(response, "No current fact sheet gives assistance figures.")
         self.assertNotContains(response, "assistance-chart__svg")
 
+    def test_csv_text_is_never_read_as_a_formula(self):
+        line = AssistanceLine.objects.get(agency="USAID")
+        line.agency = '=HYPERLINK("http://attacker.example","USAID")'
+        line.note = "@SUM(1+1)"
+        line.save()
+        rows = list(
+            csv.DictReader(
+                io.StringIO(self.client.get("/assistance.csv").content.decode())
+            )
+        )
+        row = next(row for row in rows if "HYPERLINK" in row["agency"])
+        self.assertEqual(
+            row["agency"], '\'=HYPERLINK("http://attacker.example","USAID")'
+        )
+        self.assertEqual(row["note"], "'@SUM(1+1)")
+        self.assertEqual(row["amount_usd"], "0.10")
+
     def test_csv_has_a_row_per_line_of_current_sheets_with_exact_amounts(self):
         response = self.client.get("/assistance.csv")
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")

@@ -94,6 +94,13 @@ class SeedImportTests(ImporterTestCase):
         page = self.client.get(sheet.get_preview_url()).content.decode()
         assert_every_content_sentence_in(self, TextOf.of(page))
 
+    def test_a_file_with_a_nul_character_is_refused_and_nothing_written(self):
+        path = Path(self.enterContext(tempfile.TemporaryDirectory())) / "nul.txt"
+        path.write_text(SEED.read_text(encoding="utf-8").replace("Mali", "Ma\x00li", 1))
+        out, err = run(path)
+        self.assertIn("nul.txt: nothing imported: it is not a text or HTML file", err)
+        self.assertNothingWritten()
+
     def test_the_draft_has_the_structure_of_the_shipped_fixture(self):
         run(SEED)
         sheet = FactSheet.objects.for_display().get()

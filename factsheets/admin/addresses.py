@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from factsheets.admin.base import ModelAdmin, TabularInline
 from factsheets.models import FormerSlug, LegacyAddress
 
 
 @admin.register(LegacyAddress)
-class LegacyAddressAdmin(admin.ModelAdmin):
+class LegacyAddressAdmin(ModelAdmin):
     list_display = ["old_path", "arrow", "new_path"]
     list_display_links = ["old_path"]
     search_fields = ["old_path", "new_path"]
@@ -17,7 +18,7 @@ class LegacyAddressAdmin(admin.ModelAdmin):
         return "→"
 
 
-class FormerSlugInline(admin.TabularInline):
+class FormerSlugInline(TabularInline):
     """The slugs a country had: made by renaming it, so only shown."""
 
     model = FormerSlug

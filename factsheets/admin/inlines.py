@@ -1,8 +1,8 @@
 """The rows of a sheet, edited on its page."""
 
 from django import forms
-from django.contrib import admin
 
+from factsheets.admin.base import StackedInline, TabularInline
 from factsheets.models import AssistanceLine, Official, RelatedLink, Section
 
 
@@ -39,14 +39,14 @@ class SectionFormSet(forms.BaseInlineFormSet):
                         )
 
 
-class SectionInline(admin.StackedInline):
+class SectionInline(StackedInline):
     model = Section
     formset = SectionFormSet
     extra = 0
     fields = ["position", "heading", "body", ("shows_assistance", "shows_officials")]
 
 
-class AssistanceLineInline(admin.TabularInline):
+class AssistanceLineInline(TabularInline):
     formset = TabularRowFormSet
     model = AssistanceLine
     extra = 0
@@ -63,14 +63,14 @@ class AssistanceLineInline(admin.TabularInline):
     ]
 
 
-class OfficialInline(admin.TabularInline):
+class OfficialInline(TabularInline):
     formset = TabularRowFormSet
     model = Official
     extra = 0
     fields = ["position", "role", "name"]
 
 
-class RelatedLinkInline(admin.TabularInline):
+class RelatedLinkInline(TabularInline):
     formset = TabularRowFormSet
     model = RelatedLink
     extra = 0

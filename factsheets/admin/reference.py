@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.db import models
 
 from factsheets.admin.addresses import FormerSlugInline
+from factsheets.admin.base import ModelAdmin
 from factsheets.models import Bureau, Country
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(ModelAdmin):
     list_display = ["name", "sentence_name", "slug", "bureau"]
     list_filter = ["bureau"]
     list_select_related = ["bureau"]
@@ -22,9 +23,11 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Bureau)
-class BureauAdmin(admin.ModelAdmin):
+class BureauAdmin(ModelAdmin):
     list_display = ["name", "short_name", "slug", "country_count"]
     search_fields = ["name", "short_name"]
+    # Named here: a count drops the model's ordering, and autocomplete pages need one.
+    ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):

@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 
 from factsheets import revisions, roles
+from factsheets.admin.base import ModelAdmin
 from factsheets.admin.inlines import (
     AssistanceLineInline,
     OfficialInline,
@@ -208,7 +209,7 @@ class FactSheetAdminForm(forms.ModelForm):
 
 
 @admin.register(FactSheet)
-class FactSheetAdmin(WorkflowViews, admin.ModelAdmin):
+class FactSheetAdmin(WorkflowViews, ModelAdmin):
     form = FactSheetAdminForm
     list_display = ["title", "country", "bureau", "issued_on", "state", "updated_at"]
     list_filter = ["status", "bureau"]
@@ -283,7 +284,10 @@ class FactSheetAdmin(WorkflowViews, admin.ModelAdmin):
         )
 
     def view_on_site(self, obj):
-        return obj.get_absolute_url()
+        # The page as saved: a form refused for its input (an emptied issue date,
+        # another country) shows that input in `obj`, which has no page.
+        saved = FactSheet.objects.select_related("country").filter(pk=obj.pk).first()
+        return saved.get_absolute_url() if saved else None
 
     @admin.display(description="state", ordering="status")
     def state(self, obj):

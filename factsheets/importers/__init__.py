@@ -72,6 +72,9 @@ def read_source(data, name=""):
     text = decode(data)
     if not text.strip():
         raise UnreadableSource("it is empty.")
+    if "\x00" in text:
+        # No page or capture has one, and PostgreSQL refuses them in text.
+        raise UnreadableSource("it has NUL characters, which no text has.")
     names = Names()
     sheet = read_sheet(read_page(text, name), names)
     if not found(sheet) and is_html(text, name):

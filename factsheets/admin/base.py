@@ -1,0 +1,150 @@
+"""What every admin page of the site shares: hostile or clumsy input in its addresses
+and forms gets a clean refusal, never a server error (issue #10).
+
+Django's admin passes some values from the address or the form straight to the
+database: a NUL character, which PostgreSQL refuses in text; a number beyond 64
+bits, which SQLite cannot take; “abc” where a key is expected; a date beyond the
+calendar in the date drill-down. Here such values select nothing, or the list starts
+again from its unfiltered page, as Django does for a filter it cannot apply.
+"""
+
+from django.contrib import admin
+from django.contrib.admin import helpers, widgets
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from factsheets.richtext import RichTextField
+
+# Text without a length of its own in the database is still bounded in a form: far
+# beyond any sheet (Mali's longest section is 3,800 characters of HTML), short of
+# what would make a page unreadable or a save slow.
+TEXT_MAX_LENGTH = 10_000
+RICH_TEXT_MAX_LENGTH = 100_000
+# Rows of each kind on one sheet; the form says so beyond it. The settings'
+# DATA_UPLOAD_MAX_NUMBER_FIELDS lets a sheet with this many of every kind be sent.
+MAX_ROWS = 100
+
+
+def valid_keys(field, values):
+    """The `values` that `field` (a primary key, say) could hold; “abc”, a NUL or a
+    number out of the column's range is left out."""
+    keys = []
+    for value in values:
+        try:
+            field.clean(value, None)
+        except ValidationError:
+            continue
+        keys.append(value)
+    return keys
+
+
+def without_nul(text):
+    # PostgreSQL refuses NUL characters in text; in a search they mean nothing.
+    return text.replace("\x00", " ")
+
+
+class AutocompleteSelect(widgets.AutocompleteSelect):
+    """Django's, showing no choice for a submitted value that can be no key at all,
+    instead of failing on it in the database."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        key_field = opts.get_field(getattr(remote, "field_name", opts.pk.attname))
+        return super().optgroups(name, valid_keys(key_field, value), attr)
+
+
+class SafeChangeList(ChangeList):
+    """The list, sent back to its unfiltered page (“?e=1”, as Django does for
+    unknown filters) when a filter could only fail in the database."""
+
+    def get_filters(self, request):
+        params = self.get_filters_params()
+        if any("\x00" in value for values in params.values() for value in values):
+            raise IncorrectLookupParameters("A filter has a NUL character.")
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as error:
+            # The date drill-down makes dates of what it is given: year 99999 or
+            # 9999-12-31 plus a day are beyond Python's calendar.
+            raise IncorrectLookupParameters(error) from error
+
+    def get_results(self, request):
+        try:
+            super().get_results(request)
+        except OverflowError as error:
+            # SQLite cannot take an integer beyond 64 bits (?country=99999...).
+            raise IncorrectLookupParameters(error) from error
+
+
+class FieldsMixin:
+    """Form fields of the model admins and the inlines alike."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.TextField) and not db_field.max_length:
+            kwargs.setdefault(
+                "max_length",
+                RICH_TEXT_MAX_LENGTH
+                if isinstance(db_field, RichTextField)
+                else TEXT_MAX_LENGTH,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(
+            request
+        ):
+            kwargs["widget"] = AutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AdminMixin(FieldsMixin):
+    """For any model admin, ours or a package's (mixed in before its class)."""
+
+    def get_changelist(self, request, **kwargs):
+        return SafeChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        # The list's search box and the autocomplete boxes of other models' forms.
+        return super().get_search_results(request, queryset, without_nul(search_term))
+
+    def response_action(self, request, queryset):
+        # Forged selections (“abc”, 99999999999999999999999) are not rows: dropped,
+        # so the action runs on the real ones, or says nothing was selected.
+        name = helpers.ACTION_CHECKBOX_NAME
+        selected = request.POST.getlist(name)
+        keys = valid_keys(self.opts.pk, selected)
+        if keys != selected:
+            request.POST = request.POST.copy()
+            request.POST.setlist(name, keys)
+        return super().response_action(request, queryset)
+
+
+class ModelAdmin(AdminMixin, admin.ModelAdmin):
+    pass
+
+
+class InlineMixin(FieldsMixin):
+    max_num = MAX_ROWS
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # Beyond MAX_ROWS the formset refuses the save with a message, rather than
+        # only hiding the “Add another” button; and a forged form count builds no
+        # more forms than that (Django's default would build a thousand more). The
+        # admin sets max_num to 0 for someone who may add no rows: that only hides
+        # the button, and the rows there are still saved.
+        kwargs.setdefault("validate_max", bool(self.max_num))
+        kwargs.setdefault("absolute_max", MAX_ROWS)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class StackedInline(InlineMixin, admin.StackedInline):
+    pass
+
+
+class TabularInline(InlineMixin, admin.TabularInline):
+    pass
