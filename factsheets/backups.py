@@ -1,0 +1,487 @@
+"""Backups of the site's content, and their restore into an empty database (issue #10).
+
+A backup is one gzip file. Its first line is a JSON header: the format's name and
+version, when it was made, the migrations applied to the apps it holds rows of, how
+many rows of each model it holds, and the SHA-256 of everything after the header.
+The rest is Django's own JSON Lines serialization, one row a line. Rows name others
+by natural key where there is one, so content types and permissions, which `migrate`
+makes with numbers of its own, are found in any database; and every row keeps its
+primary key, since revisions name the rows they kept by it and pages order ties by it.
+
+The file is portable: a backup made on PostgreSQL restores on SQLite and the other
+way round. Restoring checks the whole file before it writes anything, then loads it in
+one transaction, so a damaged or foreign file changes nothing.
+"""
+
+import datetime
+import gzip
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zlib
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.postgres.search import SearchVectorField
+from django.core import serializers
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.management.color import no_style
+from django.core.serializers.base import DeserializationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from factsheets.failures import without_statement_timeout
+
+FORMAT = "factsheets-backup"
+VERSION = 1
+
+# The rows a backup holds, in the order a restore loads them: each after the rows its
+# natural keys name. Users come along because revisions, sheets and imports name who
+# saved them, and so that editors can sign in to the restored site; their passwords
+# are kept only as Django's salted hashes.
+KEPT = [
+    "auth.group",
+    "auth.user",
+    "factsheets.bureau",
+    "factsheets.country",
+    "factsheets.formerslug",
+    "factsheets.legacyaddress",
+    "factsheets.factsheet",
+    "factsheets.section",
+    "factsheets.assistanceline",
+    "factsheets.official",
+    "factsheets.relatedlink",
+    "factsheets.changenote",
+    "factsheets.importrecord",
+    "reversion.revision",
+    "reversion.version",
+    "admin.logentry",
+]
+# What a backup leaves out on purpose (a model or a whole app), and why. A test makes
+# sure every installed model is in one list or the other.
+LEFT_OUT = {
+    "contenttypes": "made by migrate; the backup names them by natural key",
+    "auth.permission": "made by migrate; the backup names them by natural key",
+    "sessions": "transient: everyone signs in again after a restore",
+    "factsheets.editingsession": "transient: who has a form open right now",
+    "factsheets.previewlink": "transient: editors share new preview links",
+    "axes": "sign-in attempts and lockouts, not content",
+    # Second factors are secrets as good as a password in clear: a stolen backup
+    # must not carry them. Staff enrol their device again after a restore.
+    "otp_totp": "second-factor secrets",
+    "otp_static": "second-factor secrets",
+    "otp_hotp": "second-factor secrets",
+    "otp_email": "second-factor secrets",
+}
+# Rows that migrations write into an empty database (the Editors and Publishers
+# groups, Mali's old addresses): a restore replaces them with the backup's.
+SEEDED = ["auth.group", "factsheets.legacyaddress"]
+
+HEADER_LIMIT = 1 << 20
+CHUNK = 1 << 20
+
+
+class BackupError(Exception):
+    """The file cannot be restored here; nothing was changed."""
+
+
+def kept_models():
+    return [apps.get_model(label) for label in KEPT]
+
+
+def is_left_out(model):
+    return model._meta.label_lower in LEFT_OUT or model._meta.app_label in LEFT_OUT
+
+
+def default_filename(now=None):
+    now = now or timezone.now()
+    return f"factsheets-{now:%Y%m%dT%H%M%SZ}.jsonl.gz"
+
+
+def applied_migrations(using=DEFAULT_DB_ALIAS):
+    """The migrations applied to the apps a backup holds rows of, by app."""
+    labels = sorted({label.split(".")[0] for label in KEPT})
+    applied = MigrationRecorder(connections[using]).applied_migrations()
+    return {
+        label: sorted(name for app, name in applied if app == label) for label in labels
+    }
+
+
+def check_fully_migrated(using=DEFAULT_DB_ALIAS):
+    executor = MigrationExecutor(connections[using])
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        raise BackupError(
+            f"The database is not fully migrated ({len(plan)} migration(s) to "
+            "apply): run `manage.py migrate` first. Nothing was changed."
+        )
+
+
+def _serialized_fields(model):
+    """Every field but those derived from others (the search vector), or None."""
+    derived = [f.name for f in model._meta.fields if isinstance(f, SearchVectorField)]
+    if not derived:
+        return None
+    return [
+        f.name
+        for f in [*model._meta.fields, *model._meta.many_to_many]
+        if not f.primary_key and f.name not in derived
+    ]
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder, but times keep their microseconds (it cuts them to
+    milliseconds), so a restored “last updated” is the very moment it was."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            text = o.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
+class _Payload(io.TextIOBase):
+    """Where the serializer writes: bytes to a file, hashed on the way."""
+
+    def __init__(self, file):
+        self.file = file
+        self.digest = hashlib.sha256()
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        data = text.encode()
+        self.digest.update(data)
+        self.file.write(data)
+        return len(text)
+
+
+def _counted(rows, counts, label):
+    for row in rows:
+        counts[label] += 1
+        yield row
+
+
+@contextmanager
+def _snapshot(using):
+    """One transaction that sees a single moment of the database."""
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=using):
+        if outermost and connection.vendor == "postgresql":
+            # Otherwise each query would see what had been committed when it ran.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+                )
+        without_statement_timeout(connection)
+        yield
+
+
+def write_backup(path, using=DEFAULT_DB_ALIAS):
+    """Write a backup of the database to `path` (a new file); return its header."""
+    path = Path(path)
+    if path.exists():
+        raise BackupError(f"{path} already exists; nothing was written.")
+    check_fully_migrated(using)
+    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as spool:
+        payload = _Payload(spool)
+        counts = Counter()
+        with _snapshot(using):
+            migrations = applied_migrations(using)
+            for model in kept_models():
+                label = model._meta.label_lower
+                counts[label] = 0
+                rows = model._default_manager.using(using).order_by("pk").iterator()
+                serializers.serialize(
+                    "jsonl",
+                    _counted(rows, counts, label),
+                    stream=payload,
+                    fields=_serialized_fields(model),
+                    use_natural_foreign_keys=True,
+                    cls=ExactJSONEncoder,
+                )
+        header = {
+            "format": FORMAT,
+            "version": VERSION,
+            "created_at": timezone.now().isoformat(),
+            "database": connections[using].vendor,
+            "migrations": migrations,
+            "counts": dict(counts),
+            "sha256": payload.digest.hexdigest(),
+        }
+        spool.seek(0)
+        # Written beside the target, then renamed: a failed backup leaves no half
+        # file under the backup's name. Only the owner may read it (password hashes).
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        partial = path.with_name(f".{path.name}.partial")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with (
+                os.fdopen(descriptor, "wb") as raw,
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out,
+            ):
+                out.write(json.dumps(header).encode() + b"\n")
+                while chunk := spool.read(CHUNK):
+                    out.write(chunk)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+    return header
+
+
+# Reading a backup.
+
+
+class _Reader:
+    """The file's header and payload, each read with its errors told plainly."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def _open(self):
+        try:
+            return gzip.open(self.path, "rb")
+        except OSError as error:
+            raise BackupError(f"Cannot read {self.path}: {error.strerror}.") from None
+
+    def _fail(self, error):
+        name = self.path
+        if isinstance(error, gzip.BadGzipFile) and "Not a gzipped" in str(error):
+            return BackupError(f"{name} is not a fact sheets backup (not gzip data).")
+        if isinstance(error, EOFError):
+            return BackupError(f"{name} is damaged: it is cut short (truncated).")
+        if isinstance(error, gzip.BadGzipFile | zlib.error):
+            return BackupError(f"{name} is damaged: its compressed data is corrupt.")
+        if isinstance(error, OSError):
+            return BackupError(f"Cannot read {name}: {error.strerror or error}.")
+        return BackupError(f"{name} is damaged: {error}.")
+
+    def header(self):
+        try:
+            with self._open() as file:
+                line = file.readline(HEADER_LIMIT)
+        except (OSError, EOFError, zlib.error) as error:
+            raise self._fail(error) from None
+        try:
+            header = json.loads(line)
+        except ValueError:
+            header = None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise BackupError(
+                f"{self.path} is not a fact sheets backup (no {FORMAT} header)."
+            )
+        if header.get("version") != VERSION:
+            raise BackupError(
+                f"{self.path} is a {FORMAT} of format version "
+                f"{header.get('version')!r}; this release reads version {VERSION}."
+            )
+        expected = {
+            "created_at": str,
+            "migrations": dict,
+            "counts": dict,
+            "sha256": str,
+        }
+        if not all(isinstance(header.get(k), kind) for k, kind in expected.items()):
+            raise BackupError(f"{self.path} is damaged: its header is incomplete.")
+        return header
+
+    def verify(self, header):
+        """Read the whole file: it must end properly and match its checksum."""
+        digest = hashlib.sha256()
+        try:
+            with self._open() as file:
+                file.readline(HEADER_LIMIT)
+                while chunk := file.read(CHUNK):
+                    digest.update(chunk)
+        except (OSError, EOFError, zlib.error) as error:
+            raise self._fail(error) from None
+        if digest.hexdigest() != header["sha256"]:
+            raise BackupError(
+                f"{self.path} is damaged: its content does not match its checksum."
+            )
+
+    def rows(self):
+        """The payload's lines, as text, for Django's JSON Lines deserializer."""
+        try:
+            with self._open() as file:
+                file.readline(HEADER_LIMIT)
+                yield from io.TextIOWrapper(file, encoding="utf-8")
+        except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
+            raise self._fail(error) from None
+
+
+def read_header(path):
+    """The header of a whole, undamaged backup at `path` (BackupError otherwise)."""
+    reader = _Reader(path)
+    header = reader.header()
+    reader.verify(header)
+    return header
+
+
+def check_migrations(header, using=DEFAULT_DB_ALIAS):
+    ours = applied_migrations(using)
+    theirs = header["migrations"]
+    differences = [
+        f"{label}: backup at {(theirs.get(label) or ['none'])[-1]}, "
+        f"database at {(ours[label] or ['none'])[-1]}"
+        for label in ours
+        if theirs.get(label) != ours[label]
+    ]
+    if differences or set(theirs) != set(ours):
+        detail = "; ".join(differences) or "other apps"
+        raise BackupError(
+            f"The backup was made at another migration state ({detail}): restore it "
+            "with the release that made it, then run `manage.py migrate`. Nothing "
+            "was changed."
+        )
+
+
+def _phrase(count, model):
+    """“1 fact sheet”, “3 fact sheets”."""
+    meta = model._meta
+    return f"{count} {meta.verbose_name if count == 1 else meta.verbose_name_plural}"
+
+
+def contents(using=DEFAULT_DB_ALIAS):
+    """What the database holds beyond what migrations write, as phrases."""
+    held = []
+    for model in kept_models():
+        if model._meta.label_lower not in SEEDED:
+            if count := model._default_manager.using(using).count():
+                held.append(_phrase(count, model))
+    return held
+
+
+def summary(counts):
+    """“12 fact sheets, 3 users, 40 revisions”: what a command says it wrote."""
+    return ", ".join(
+        _phrase(counts.get(label, 0), apps.get_model(label))
+        for label in ("factsheets.factsheet", "auth.user", "reversion.revision")
+    )
+
+
+def restore_backup(path, using=DEFAULT_DB_ALIAS):
+    """Load the backup at `path` into an empty database, all or nothing."""
+    from factsheets import cache, search
+
+    reader = _Reader(path)
+    header = reader.header()
+    reader.verify(header)
+    check_fully_migrated(using)
+    check_migrations(header, using)
+    connection = connections[using]
+    with transaction.atomic(using=using), _derived_state_on_hold():
+        without_statement_timeout(connection)
+        if held := contents(using):
+            raise BackupError(
+                f"The database is not empty (it holds {', '.join(held)}): a backup is "
+                "restored only into a new, migrated database. Nothing was changed."
+            )
+        for label in SEEDED:
+            apps.get_model(label)._default_manager.using(using).all().delete()
+        loaded = _load(reader, using)
+        if loaded != Counter({k: v for k, v in header["counts"].items() if v}):
+            raise BackupError(
+                f"{reader.path} is damaged: its rows do not match the counts in its "
+                "header. Nothing was changed."
+            )
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), kept_models()):
+                cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            factsheets = apps.get_model("factsheets", "FactSheet").objects.using(using)
+            search.refresh_search_vectors(factsheets.all())
+    # Pages kept from before (the lost database's) are stale from here on, and the
+    # next publish or expiry time is worked out from the restored sheets.
+    cache.invalidate(using)
+    return header
+
+
+@contextmanager
+def _derived_state_on_hold():
+    """Leave search vectors and page cache generations alone while rows load.
+
+    Their receivers would redo the work at each of thousands of saves, three
+    quarters of a restore's time; restore_backup() does it once at the end. Only
+    the command runs a restore, in a process of its own, so nothing else misses them.
+    """
+    from factsheets import cache, search
+    from factsheets.models import FactSheet, Section
+
+    held = [
+        (post_save, FactSheet, "search_sheet"),
+        (post_save, Section, "search_saved"),
+        (post_delete, Section, "search_deleted"),
+        (post_save, None, "page_cache_saved"),
+        (post_delete, None, "page_cache_deleted"),
+        (m2m_changed, None, "page_cache_m2m"),
+    ]
+    for signal, sender, uid in held:
+        signal.disconnect(sender=sender, dispatch_uid=uid)
+    try:
+        yield
+    finally:
+        search.connect_signals()
+        cache.connect_signals()
+
+
+def _tables():
+    """The tables of the rows a backup holds, with their many-to-many tables."""
+    tables = []
+    for model in kept_models():
+        tables.append(model._meta.db_table)
+        for field in model._meta.local_many_to_many:
+            tables.append(field.remote_field.through._meta.db_table)
+    return tables
+
+
+def _load(reader, using):
+    """Save every row of the payload, as `loaddata` does; the counts by model."""
+    connection = connections[using]
+    loaded = Counter()
+    deferred = []
+    try:
+        with connection.constraint_checks_disabled():
+            for row in serializers.deserialize(
+                "jsonl", reader.rows(), using=using, handle_forward_references=True
+            ):
+                label = row.object._meta.label_lower
+                if label not in KEPT:
+                    raise BackupError(
+                        f"{reader.path} is not a fact sheets backup: it holds rows of "
+                        f"{label}, which backups never hold. Nothing was changed."
+                    )
+                row.save(using=using, force_insert=True)
+                loaded[label] += 1
+                if row.deferred_fields:
+                    deferred.append(row)
+            for row in deferred:
+                row.save_deferred_fields(using=using)
+        connection.check_constraints(table_names=_tables())
+    except BackupError:
+        raise
+    except (
+        DeserializationError,
+        DatabaseError,
+        ObjectDoesNotExist,
+        LookupError,
+        TypeError,
+        ValueError,
+    ) as error:
+        cause = error.__cause__ or error
+        detail = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+        raise BackupError(
+            f"{reader.path} could not be restored ({type(cause).__name__}"
+            f"{': ' + detail if detail else ''}). Nothing was changed."
+        ) from error
+    return loaded
