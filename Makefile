@@ -15,9 +15,10 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# A local secret key, made once and never committed.
+# A local secret key, made once and never committed; URL-safe characters only,
+# since django-environ reads a value starting with $ as another variable's name.
 .env: | $(VENV)/.installed
-	$(PYTHON) -c "from django.core.management.utils import get_random_secret_key as key; print(f'SECRET_KEY={key()}')" > $@
+	$(PYTHON) -c "import secrets; print(f'SECRET_KEY={secrets.token_urlsafe(50)}')" > $@
 
 run: install .env
 	$(PYTHON) manage.py migrate --noinput
