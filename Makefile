@@ -63,3 +63,8 @@ bench: install
 
 lighthouse: install
 	$(PYTHON) bench/lighthouse.py
+
+# A busy day: wrk at 64 connections for 30 s while an editor saves every second.
+.PHONY: load
+load: install
+	$(PYTHON) bench/load.py $(LOAD_ARGS)

@@ -166,6 +166,12 @@ class Bench:
     def run(self):
         args = self.args
         print_machine(self)
+        print(
+            f"wrk: {args.threads} threads, {args.connections} connections, "
+            f"{args.duration} a run; gunicorn: {args.workers} sync workers, "
+            f"DEBUG off; database: PostgreSQL ({args.database}).",
+            flush=True,
+        )
         self.make_database()
         self.manage("migrate", "--noinput", "--verbosity", "0")
         self.manage("load_initial_data", "--verbosity", "0")
@@ -442,13 +448,6 @@ def print_machine(bench):
     )
     print(f"Machine: {bench.machine}")
     print_load()
-    print(
-        f"wrk: {bench.args.threads} threads, {bench.args.connections} connections, "
-        f"{bench.args.duration} a run; gunicorn: {bench.args.workers} sync workers, "
-        f"DEBUG off; database: PostgreSQL "
-        f"({bench.args.database}).",
-        flush=True,
-    )
 
 
 def print_load():
