@@ -222,7 +222,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": STATIC_BACKEND},
 }
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING  # tests never need collectstatic
+# Tests never need collectstatic: WhiteNoise serves the files where they are.
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
