@@ -486,7 +486,7 @@ class OversizeTests(HostileTestCase):
         self.assertEqual(self.counts(), [0] * 5)
 
     def test_a_form_count_beyond_reason_is_refused(self):
-        for count in ("5000", BEYOND_64_BITS, "abc", NUL):
+        for count in ("5000", BEYOND_64_BITS, "abc", NUL, "-1"):
             with self.subTest(count=count):
                 response = self.client.post(
                     ADD_URL, self.add_data(**{"sections-TOTAL_FORMS": count})

@@ -8,12 +8,15 @@ calendar in the date drill-down. Here such values select nothing, or the list st
 again from its unfiltered page, as Django does for a filter it cannot apply.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers, widgets
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.formsets import ManagementForm
+from django.utils.functional import cached_property
 
 from factsheets.richtext import RichTextField
 
@@ -128,6 +131,26 @@ class ModelAdmin(AdminMixin, admin.ModelAdmin):
     pass
 
 
+class CountedManagementForm(ManagementForm):
+    """Django's, refusing form counts below zero: a forged “-1” would otherwise make
+    the formset drop every posted row of its kind without a word."""
+
+    TOTAL_FORMS = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    INITIAL_FORMS = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class CountedFormSetMixin:
+    @cached_property
+    def management_form(self):
+        if not self.is_bound:
+            return super().management_form
+        form = CountedManagementForm(
+            self.data, auto_id=self.auto_id, prefix=self.prefix, renderer=self.renderer
+        )
+        form.full_clean()
+        return form
+
+
 class InlineMixin(FieldsMixin):
     max_num = MAX_ROWS
 
@@ -139,7 +162,8 @@ class InlineMixin(FieldsMixin):
         # the button, and the rows there are still saved.
         kwargs.setdefault("validate_max", bool(self.max_num))
         kwargs.setdefault("absolute_max", MAX_ROWS)
-        return super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (CountedFormSetMixin, formset), {})
 
 
 class StackedInline(InlineMixin, admin.StackedInline):
