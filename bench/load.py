@@ -19,7 +19,6 @@ Needs PostgreSQL on 127.0.0.1 and Debian's wrk (apt-get install wrk).
 """
 
 import argparse
-import html.parser
 import http.cookiejar
 import re
 import secrets
@@ -36,7 +35,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from run import HOST, Bench, print_load, print_machine, tail
+from run import BASE_DIR, HOST, Bench, print_load, print_machine, tail
+
+sys.path.insert(0, str(BASE_DIR))
+from tests.html_forms import FormFields, form_errors  # noqa: E402
 
 # What readers ask for, in turn, on every connection.
 READER_PATHS = [
@@ -274,54 +276,6 @@ class Load(Bench):
         )
 
 
-class FormFields(html.parser.HTMLParser):
-    """The fields a browser would send from the admin's change form."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.fields = []
-        self.in_form = False
-        self.textarea = self.select = None
-        self.options = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and attrs.get("method", "").lower() == "post":
-            self.in_form = attrs.get("id", "").endswith("_form")
-        if not self.in_form:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text").lower()
-            if kind in ("submit", "button", "image", "file"):
-                return
-            if kind in ("checkbox", "radio") and "checked" not in attrs:
-                return
-            default = "on" if kind in ("checkbox", "radio") else ""
-            self.fields.append([name, attrs.get("value", default)])
-        elif tag == "textarea" and name:
-            self.textarea = [name, ""]
-            self.fields.append(self.textarea)
-        elif tag == "select" and name:
-            self.select, self.options = name, []
-        elif tag == "option" and self.select:
-            self.options.append((attrs.get("value", ""), "selected" in attrs))
-
-    def handle_data(self, data):
-        if self.textarea is not None:
-            self.textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.in_form = False
-        elif tag == "textarea":
-            self.textarea = None
-        elif tag == "select" and self.select:
-            chosen = [value for value, selected in self.options if selected]
-            self.fields.extend([self.select, value] for value in chosen)
-            self.select = None
-
-
 class Editor(threading.Thread):
     """Signs in and starts a save of another sheet every `every` seconds, through
     the admin; each save is a GET of the change form and its POST."""
@@ -391,28 +345,14 @@ class Editor(threading.Thread):
         started = time.monotonic()
         try:
             _, page = self.open(path)
-            parser = FormFields()
-            parser.feed(page)
+            fields = FormFields.of(page, "factsheet_form")
             # The lead gets the save's mark; a change to a published sheet in
             # place is a minor one (a major one needs a note).
-            data = [
-                (name, f"{value} {mark}" if name == "lead" else value)
-                for name, value in parser.fields
-                if name != "change_kind"
-            ]
-            data += [("change_kind", "minor"), ("_continue", "Save")]
-            ended, answer = self.open(path, data)
+            fields["lead"] = f"{fields['lead']} {mark}"
+            fields |= {"change_kind": "minor", "_continue": "Save"}
+            ended, answer = self.open(path, fields)
             if mark not in answer or "errornote" in answer:
-                problems = re.findall(
-                    r'class="errornote"[^>]*>(.*?)<|class="errorlist[^"]*"[^>]*>'
-                    r"\s*<li>(.*?)</li>",
-                    answer,
-                    re.S,
-                )
-                raise RuntimeError(
-                    "; ".join(" ".join(p).strip() for p in problems)
-                    or f"ended at {ended}"
-                )
+                raise RuntimeError(form_errors(answer) or f"ended at {ended}")
             return {
                 "pk": pk,
                 "mark": mark,

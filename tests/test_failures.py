@@ -8,7 +8,6 @@ refuses them.
 
 import io
 import logging
-import os
 import shutil
 import socket
 import tempfile
@@ -27,7 +26,7 @@ from config import urls as site_urls
 from factsheets.failures import RETRY_AFTER, RequestContextFilter
 from tests.factories import make_user
 from tests.test_servers import Client as HttpClient
-from tests.test_servers import Server, database_url, free_port
+from tests.test_servers import Server, database_url, free_port, server_environment
 
 PAGE = "/fact-sheets/mali/"
 UNAVAILABLE = "This page is temporarily unavailable"
@@ -414,23 +413,13 @@ class UnreachableDatabaseServerTests(TransactionTestCase):
             )
         else:
             url = f"postgres://postgres@127.0.0.1:{cls.database.port}/factsheets"
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("PYTEST", "DJANGO_"))
-        }
-        env.update(
-            DJANGO_SETTINGS_MODULE="failures_settings",
-            PYTHONPATH=os.pathsep.join([workdir, str(settings.BASE_DIR)]),
-            PYTHONUNBUFFERED="1",
-            DEBUG="0",
+        env = server_environment(
+            workdir,
+            "failures_settings",
             SECRET_KEY=settings.SECRET_KEY,  # sessions made here are valid there
-            ALLOWED_HOSTS="127.0.0.1",
             DATABASE_URL=url,
             DB_CONNECT_TIMEOUT=str(CONNECT_TIMEOUT),
             CACHE_URL="locmemcache://",  # one worker
-            SECURE_SSL_REDIRECT="0",
-            SECURE_COOKIES="0",
             LOG_LEVEL="WARNING",
         )
         cls.server = Server("site", env, workdir)

@@ -8,7 +8,6 @@ whatever either of them cached before.
 
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -19,7 +18,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from html.parser import HTMLParser
 from http.cookiejar import CookieJar
 from pathlib import Path
 from xml.etree import ElementTree
@@ -32,6 +30,8 @@ from django.db import connection
 from django.test import TransactionTestCase
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+
+from tests.html_forms import FormFields, form_errors
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 # A Redis database of this test's own, emptied before and after it.
@@ -108,86 +108,26 @@ def database_url(settings_dict):
     return f"postgres://{user}@{host}:{port}/{name}"
 
 
-class FormFields(HTMLParser):
-    """What a browser submits for the form with this id: every named input, select
-    and textarea as rendered, less buttons, unticked boxes and inline templates."""
-
-    def __init__(self, form_id):
-        super().__init__(convert_charrefs=True)
-        self.form_id = form_id
-        self.inside = False
-        self.fields = []
-        self.select = self.option = self.textarea = None
-
-    def add(self, name, value):
-        if "__prefix__" not in name:
-            self.fields.append((name, value))
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
-        if not self.inside or "disabled" in attrs:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = (attrs.get("type") or "text").lower()
-            if kind in {"submit", "button", "image", "reset", "file"}:
-                return
-            if kind in {"checkbox", "radio"}:
-                if "checked" in attrs:
-                    self.add(name, attrs.get("value") or "on")
-                return
-            self.add(name, attrs.get("value") or "")
-        elif tag == "select" and name:
-            self.select = (name, "multiple" in attrs, [])
-        elif tag == "option" and self.select:
-            self.option = [attrs.get("value"), "selected" in attrs, ""]
-            self.select[2].append(self.option)
-        elif tag == "textarea" and name:
-            self.textarea = [name, ""]
-
-    def handle_data(self, data):
-        if self.textarea:
-            self.textarea[1] += data
-        elif self.option:
-            self.option[2] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "textarea" and self.textarea:
-            name, text = self.textarea
-            # HTML drops a newline right after <textarea>; Django writes one there.
-            self.add(name, text.removeprefix("\n"))
-            self.textarea = None
-        elif tag == "option":
-            self.option = None
-        elif tag == "select" and self.select:
-            name, multiple, options = self.select
-            chosen = [option for option in options if option[1]]
-            if not chosen and not multiple:
-                chosen = options[:1]
-            for value, _, text in chosen:
-                self.add(name, text.strip() if value is None else value)
-            self.select = self.option = None
-
-    @classmethod
-    def of(cls, html, form_id):
-        parser = cls(form_id)
-        parser.feed(html)
-        parser.close()
-        return dict(parser.fields)
-
-
-def form_errors(html):
-    """The admin's messages about a refused form, as text."""
-    found = re.findall(
-        r'<(?:p|ul) class="(?:errornote|errorlist[^"]*)"[^>]*>(.*?)</(?:p|ul)>',
-        html,
-        re.S,
+def server_environment(workdir, settings_module, **values):
+    """A server process's environment: production settings (DEBUG off, plain http
+    on 127.0.0.1) from `settings_module` in `workdir`, with `values` on top, and
+    nothing of the test run's own."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTEST", "DJANGO_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE=settings_module,
+        PYTHONPATH=os.pathsep.join([workdir, str(settings.BASE_DIR)]),
+        PYTHONUNBUFFERED="1",
+        DEBUG="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        **values,
     )
-    return " | ".join(re.sub(r"<[^>]+>|\s+", " ", text).strip() for text in found)
+    return env
 
 
 class NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -323,22 +263,12 @@ class TwoServersTests(TransactionTestCase):
         (Path(workdir) / "two_servers_settings.py").write_text(
             SERVER_SETTINGS.format(static_root=str(Path(workdir) / "static"))
         )
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("PYTEST", "DJANGO_"))
-        }
-        env.update(
-            DJANGO_SETTINGS_MODULE="two_servers_settings",
-            PYTHONPATH=os.pathsep.join([workdir, str(settings.BASE_DIR)]),
-            PYTHONUNBUFFERED="1",
-            DEBUG="0",
+        env = server_environment(
+            workdir,
+            "two_servers_settings",
             SECRET_KEY="the-same-secret-key-on-both-servers-" + "x" * 30,
-            ALLOWED_HOSTS="127.0.0.1",
             DATABASE_URL=database_url(connection.settings_dict),
             CACHE_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
-            SECURE_SSL_REDIRECT="0",
-            SECURE_COOKIES="0",
         )
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
