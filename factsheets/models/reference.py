@@ -1,7 +1,8 @@
 """Reference data the sheets point to: the bureaus and the countries."""
 
 from django.db import models, transaction
-from django.urls import reverse
+
+from factsheets.slug_urls import reverse_slug
 
 
 class NaturalKeyManager(models.Manager):
@@ -27,7 +28,7 @@ class Bureau(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("factsheets:bureau", kwargs={"slug": self.slug})
+        return reverse_slug("factsheets:bureau", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -95,7 +96,7 @@ class Country(models.Model):
                     )
 
     def get_absolute_url(self):
-        return reverse("factsheets:detail", kwargs={"country_slug": self.slug})
+        return reverse_slug("factsheets:detail", self.slug, kwarg="country_slug")
 
     def natural_key(self):
         return (self.slug,)
