@@ -8,14 +8,13 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from factsheets.models import Bureau, Country, FactSheet
+from factsheets.models import PUBLIC_UPDATED_AT, Bureau, Country, FactSheet
 
 # A reader polls the feed for what is new; the whole list is on the index page.
 FEED_LENGTH = 50
@@ -35,7 +34,7 @@ def xml_safe(value):
 def newest_first(factsheets):
     """Sheets by FactSheet.public_updated_at, newest first, worked out in SQL."""
     return factsheets.select_related("country", "bureau").order_by(
-        Coalesce("revised_at", "publish_at", "updated_at").desc(), "-pk"
+        PUBLIC_UPDATED_AT.desc(), "-pk"
     )
 
 

@@ -8,22 +8,12 @@ from django.templatetags.static import static
 from django.utils.formats import date_format
 
 from factsheets.changes import Snapshot, compare
+from factsheets.listings import Neighbours, current_listing, with_their_sheets
 from factsheets.models import Bureau, Country, FactSheet
 
 
-def current_sheets():
-    """The current editions for a list, A to Z by country."""
-    return (
-        FactSheet.objects.current()
-        .select_related("country", "bureau")
-        .order_by("country__name")
-        # Lists show names and dates: the long texts stay in the database.
-        .defer("notice", "lead", "related_links_intro", "search_vector")
-    )
-
-
 def home(request):
-    factsheets = list(current_sheets())
+    factsheets = current_listing()
     recent = sorted(
         factsheets, key=lambda factsheet: factsheet.public_updated_at, reverse=True
     )
@@ -39,22 +29,9 @@ def home(request):
     )
 
 
-def with_their_sheets(factsheets):
-    """The bureaus that have current sheets, in name order, each with `sheets`."""
-    by_bureau = {}
-    for factsheet in factsheets:
-        # A sheet counts for the bureau printed on it (see FactSheet.bureau).
-        by_bureau.setdefault(factsheet.bureau, []).append(factsheet)
-    bureaus = sorted(by_bureau, key=lambda bureau: bureau.name)
-    for bureau in bureaus:
-        bureau.sheets = by_bureau[bureau]
-        bureau.sheet_count = len(bureau.sheets)
-    return bureaus
-
-
 def sheet_index(request):
     """Every current sheet A to Z with its month and year, or grouped by bureau."""
-    factsheets = list(current_sheets())
+    factsheets = current_listing()
     by_bureau = request.GET.get("by") == "bureau"
     letters = {}
     for factsheet in factsheets:
@@ -85,7 +62,7 @@ def bureau_detail(request, slug):
         "factsheets/bureau_detail.html",
         {
             "bureau": bureau,
-            "factsheets": current_sheets().filter(bureau=bureau),
+            "factsheets": current_listing(bureau=bureau),
             "breadcrumbs": [(bureau.name, None)],
         },
     )
@@ -111,55 +88,22 @@ def render_sheet(request, factsheet, **context):
     )
 
 
-class Neighbours:
-    """Where a reader may go next from a sheet, worked out from one list of the
-    current sheets: the same bureau's other sheets, and the previous and next A-Z."""
-
-    def __init__(self, factsheet):
-        current = list(
-            FactSheet.objects.current()
-            .select_related("country")
-            .order_by("country__name")
-            .only(
-                "pk",
-                "bureau_id",
-                "issued_on",
-                "title",
-                "country__name",
-                "country__slug",
-            )
-        )
-        self.current = {sheet.country_id: sheet for sheet in current}
-        self.same_bureau = [
-            sheet
-            for sheet in current
-            if sheet.bureau_id == factsheet.bureau_id
-            and sheet.country_id != factsheet.country_id
-        ]
-        # Neighbours in the database's own A-Z order, as the index lists them.
-        countries = [sheet.country_id for sheet in current]
-        if factsheet.country_id in countries:
-            at = countries.index(factsheet.country_id)
-            before, after = current[:at], current[at + 1 :]
-        else:  # a preview of a country with no sheet published yet
-            name = factsheet.country.name
-            before = [sheet for sheet in current if sheet.country.name < name]
-            after = current[len(before) :]
-        self.previous = before[-1] if before else None
-        self.next = after[0] if after else None
-
-
 def factsheet_detail(request, country_slug):
-    """The country's current sheet: its newest live edition."""
+    """The country's current sheet: its newest live edition.
+
+    The list of current sheets the page links to also says which sheet is this
+    country's, so "current" is worked out once per page.
+    """
+    current = current_listing()
+    found = next(
+        (sheet for sheet in current if sheet.country.slug == country_slug), None
+    )
     factsheet = (
-        FactSheet.objects.current()
-        .for_display()
-        .filter(country__slug=country_slug)
-        .first()
+        FactSheet.objects.for_display().filter(pk=found.pk).first() if found else None
     )
     if factsheet is None:
         raise Http404("No published fact sheet for this country.")
-    return render_sheet(request, factsheet)
+    return render_sheet(request, factsheet, neighbours=Neighbours(factsheet, current))
 
 
 def edition_detail(request, country_slug, issued_on):

@@ -533,7 +533,7 @@ class BureauRuleTests(TestCase):
     def test_the_sheet_is_on_the_page_of_the_bureau_printed_on_it(self):
         nea = self.client.get(self.nea.get_absolute_url())
         af = self.client.get(self.af.get_absolute_url())
-        self.assertEqual(list(nea.context["factsheets"]), [self.sheet])
+        self.assertEqual([s.pk for s in nea.context["factsheets"]], [self.sheet.pk])
         self.assertEqual(list(af.context["factsheets"]), [])
 
     def test_home_counts_it_for_that_bureau_and_the_sheet_links_there(self):

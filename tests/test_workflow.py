@@ -445,8 +445,8 @@ class EditionTests(TestCase):
         new = self.new_edition()
         self.client.post(change_url(new), change_data(new, _publish="Save and publish"))
         home = self.client.get("/")
-        self.assertEqual(list(home.context["recent_factsheets"]), [new])
-        self.assertEqual(list(home.context["factsheets"]), [new])
+        self.assertEqual([s.pk for s in home.context["recent_factsheets"]], [new.pk])
+        self.assertEqual([s.pk for s in home.context["factsheets"]], [new.pk])
 
     def test_unknown_and_unpublished_editions_answer_404(self):
         self.new_edition()

@@ -9,6 +9,7 @@ from factsheets.models.rows import (
     Section,
 )
 from factsheets.models.sheets import (
+    PUBLIC_UPDATED_AT,
     EditConflict,
     FactSheet,
     FactSheetQuerySet,
@@ -24,6 +25,7 @@ __all__ = [
     "Incomplete",
     "LegacyAddress",
     "PreviewLink",
+    "PUBLIC_UPDATED_AT",
     "AssistanceLine",
     "Bureau",
     "Country",

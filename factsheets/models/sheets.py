@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,6 +22,10 @@ MONTHS = [
     "January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December",
 ]  # fmt: skip
+
+
+# FactSheet.public_updated_at in SQL, for lists and feeds that sort or show it.
+PUBLIC_UPDATED_AT = Coalesce("revised_at", "publish_at", "updated_at")
 
 
 class EditConflict(Exception):
@@ -338,7 +343,8 @@ class FactSheet(models.Model):
 
     @property
     def public_updated_at(self):
-        """When readers last saw this sheet change: a change in place, or its publication."""
+        """When readers last saw this sheet change: a change in place, or its
+        publication (PUBLIC_UPDATED_AT says the same in SQL)."""
         return self.revised_at or self.publish_at or self.updated_at
 
     @property
