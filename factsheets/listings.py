@@ -2,8 +2,8 @@
 
 Home, the A-Z list, the bureau pages and each sheet's "Other fact sheets" show up to
 every country. Read as model instances, 195 sheets with their countries and bureaus
-cost more than the query itself (profiled: bench/README.md), so lists read the few
-columns they show into light rows, in one query.
+cost more than the query itself (profiled; README.md, "Benchmarks"), so lists read
+the few columns they show into light rows, in one query.
 """
 
 from factsheets.models import PUBLIC_UPDATED_AT, Bureau, Country, FactSheet

@@ -1,9 +1,9 @@
 """Addresses that differ only by a slug, for pages that link to every country.
 
-Django's reverse() costs about 40 µs a call: with 195 countries, a fifth of the
-uncached A-Z list (profiled, bench/README.md). A country's address differs from
-another's only by its slug, so each pattern is reversed once for the URLconf and
-script prefix in use, and the slug put in its place.
+Django's reverse() costs about 40 µs a call on the bench machine: with 195 countries,
+an eighth of the uncached A-Z list (profiled; README.md, "Benchmarks"). A country's
+address differs from another's only by its slug, so each pattern is reversed once for
+the URLconf and script prefix in use, and the slug put in its place.
 """
 
 import functools
