@@ -23,7 +23,6 @@ import http.cookiejar
 import re
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -35,7 +34,15 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from run import BASE_DIR, HOST, Bench, print_load, print_machine, tail
+from run import (
+    BASE_DIR,
+    HOST,
+    Bench,
+    print_load,
+    print_machine,
+    run_then_clean_up,
+    tail,
+)
 
 sys.path.insert(0, str(BASE_DIR))
 from tests.html_forms import FormFields, form_errors  # noqa: E402
@@ -73,15 +80,7 @@ def main():
     args = parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("Stopped (SIGTERM)."))
-    load = Load(args)
-    try:
-        load.run()
-    except KeyboardInterrupt:
-        print("\nInterrupted; cleaning up.", file=sys.stderr)
-        sys.exit(130)
-    finally:
-        load.clean_up()
+    load = run_then_clean_up(Load, args)
     sys.exit(0 if load.met else 1)
 
 

@@ -95,8 +95,14 @@ def main():
         sys.exit(
             "wrk is not installed. Install Debian's package: apt-get install -y wrk"
         )
+    run_then_clean_up(Bench, args)
+
+
+def run_then_clean_up(kind, args):
+    """Make and run a Bench (or a Load); what it made is removed however the run ends:
+    at the end, on Ctrl-C, on SIGTERM or on an error."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("Stopped (SIGTERM)."))
-    bench = Bench(args)
+    bench = kind(args)
     try:
         bench.run()
     except KeyboardInterrupt:
@@ -104,6 +110,7 @@ def main():
         sys.exit(130)
     finally:
         bench.clean_up()
+    return bench
 
 
 def parse_args():
