@@ -34,8 +34,9 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the accessibility tests will be skipped"; fi
 
+# PYTEST_ARGS narrows a run, e.g. PYTEST_ARGS='-m "not browser"' for a quick one.
 test: install node_modules/.installed
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -7,6 +7,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.test import TestCase
 
@@ -36,6 +37,8 @@ PAGES = {
 
 
 class HtmlConformanceTests(TestCase):
+    # One JVM run checks every page; the database engine behind them does not matter.
+    pytestmark = pytest.mark.checker
     fixtures = ["bureaus", "countries", "mali-2015"]
 
     @classmethod
