@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import admin
 from django.contrib.admin import ModelAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.test import TestCase
 from django.urls import reverse
@@ -152,3 +152,41 @@ class ViewOnSiteTests(TestCase):
         self.assertRedirects(
             response, f"/admin/login/?next={url}", fetch_redirect_response=False
         )
+
+
+class ViewOnSiteLinkTests(TestCase):
+    """The change form's “View on site” opens for whoever may open the form."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.published = make_full_factsheet()
+        cls.draft = make_full_factsheet(status=FactSheet.Status.DRAFT)
+        cls.changer = make_user("changer")
+        cls.changer.user_permissions.add(
+            Permission.objects.get(
+                content_type__app_label="factsheets", codename="change_factsheet"
+            )
+        )
+        cls.users = [
+            make_user("editor", "Editors"),
+            make_user("publisher", "Publishers"),
+            User.objects.create_superuser("chief", "chief@x.gov", "pw"),
+            cls.changer,
+        ]
+
+    def view_on_site(self, url):
+        form = self.client.get(url)
+        self.assertEqual(form.status_code, 200)
+        return re.search(r'<a href="([^"]+)" class="viewsitelink">', form.text).group(1)
+
+    def test_it_opens_for_each_account_that_sees_the_form(self):
+        for user in self.users:
+            self.client.force_login(user)
+            for sheet in [self.published, self.draft]:
+                with self.subTest(user=user.username, sheet=sheet):
+                    link = self.view_on_site(
+                        reverse("admin:factsheets_factsheet_change", args=[sheet.pk])
+                    )
+                    response = self.client.get(link, follow=True)
+                    self.assertEqual(response.status_code, 200)
+                    self.assertContains(response, sheet.title)
