@@ -22,8 +22,9 @@ from django.utils.cache import add_never_cache_headers
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 SETUP_URL_NAME = "otp_totp_totpdevice_setup"
-# Admin pages a signed-in staff member still owing a second factor may open.
-OPEN_WITHOUT_SECOND_FACTOR = {"login", "logout", SETUP_URL_NAME}
+# Admin pages a signed-in staff member still owing a second factor may open; the
+# setup page too, for those who have no authenticator app yet.
+OPEN_WITHOUT_SECOND_FACTOR = {"login", "logout"}
 
 
 def client_address(request):
@@ -155,7 +156,8 @@ def second_factor_missing(request):
     user = request.user
     if not (user.is_active and user.is_staff) or user.is_verified():
         return None
-    if request.resolver_match.url_name in OPEN_WITHOUT_SECOND_FACTOR:
+    url_name = request.resolver_match.url_name
+    if url_name in OPEN_WITHOUT_SECOND_FACTOR:
         return None
     if confirmed_devices(user).exists():
         # Signed in without the code, e.g. before the device was set up elsewhere.
@@ -164,7 +166,7 @@ def second_factor_missing(request):
             request, "Sign in again with the code from your authenticator app."
         )
         return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-    if settings.OTP_REQUIRED:
+    if settings.OTP_REQUIRED and url_name != SETUP_URL_NAME:
         setup = reverse(f"admin:{SETUP_URL_NAME}")
         return redirect(f"{setup}?{urlencode({'next': request.get_full_path()})}")
     return None

@@ -4,6 +4,7 @@ the page where staff set one up, and OTP_REQUIRED (issue #10)."""
 import base64
 import re
 import shutil
+from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -11,6 +12,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.db.models import Sum
 from django.test import TestCase, override_settings
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -188,8 +190,8 @@ class SetupPageTests(TestCase):
     def setUp(self):
         self.client.force_login(self.editor)
 
-    def start(self):
-        response = self.client.post(SETUP, {"action": "start"})
+    def start(self, current_code=""):
+        response = self.client.post(SETUP, {"action": "start", "code": current_code})
         self.assertRedirects(response, SETUP, fetch_redirect_response=False)
         return TOTPDevice.objects.get(user=self.editor, confirmed=False)
 
@@ -247,12 +249,10 @@ class SetupPageTests(TestCase):
     def test_moving_to_another_app(self):
         old = self.start()
         self.confirm(old, code(old))
-        new = self.start()
-        # Until the new app is confirmed, the old one's codes still sign in.
+        new = self.start(code(old, 1))
+        # Until the new app is confirmed, the old one stays.
         self.assertContains(self.client.get(SETUP), qr_code(new.config_url))
-        self.assertEqual(
-            sign_in(self.client_class(), "editor", code(old, 1)).status_code, 302
-        )
+        self.assertTrue(TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists())
         self.confirm(new, code(new))
         self.assertQuerySetEqual(
             TOTPDevice.objects.filter(user=self.editor),
@@ -266,10 +266,67 @@ class SetupPageTests(TestCase):
     def test_turning_it_off(self):
         device = self.start()
         self.confirm(device, code(device))
-        response = self.client.post(SETUP, {"action": "off"}, follow=True)
+        response = self.client.post(
+            SETUP, {"action": "off", "code": code(device, 1)}, follow=True
+        )
         self.assertContains(response, "Two-step verification is off.")
         self.assertFalse(TOTPDevice.objects.exists())
         self.assertEqual(sign_in(self.client_class(), "editor").status_code, 302)
+
+    def test_moving_or_turning_it_off_needs_a_code_from_the_current_app(self):
+        device = self.start()
+        self.confirm(device, code(device))
+        page = self.client.get(SETUP)
+        self.assertContains(page, '<label for="id_code">Code from your current app:')
+        for action in ["off", "start"]:
+            for token, message in [
+                ("", "Enter the code your authenticator app shows now"),
+                (wrong_code(device), "That code is wrong or has expired"),
+                # The code this session signed in with is spent.
+                (code(device), "That code is wrong or has expired"),
+            ]:
+                with self.subTest(action=action, token=token):
+                    response = self.client.post(
+                        SETUP, {"action": action, "code": token}
+                    )
+                    self.assertContains(response, message)
+                    self.assertQuerySetEqual(
+                        TOTPDevice.objects.all(),
+                        [(device.pk, True)],
+                        transform=lambda d: (d.pk, d.confirmed),
+                    )
+                    TOTPDevice.objects.filter(pk=device.pk).update(
+                        throttling_failure_count=0
+                    )
+        # Two-step verification is still on: a sign-in still needs a code.
+        self.assertEqual(sign_in(self.client_class(), "editor").status_code, 200)
+
+    def test_wrong_codes_for_the_current_app_are_held_back(self):
+        device = self.start()
+        self.confirm(device, code(device))
+        # The clock stands still: the wait after a wrong code has not passed.
+        with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
+            self.client.post(SETUP, {"action": "off", "code": wrong_code(device)})
+            response = self.client.post(
+                SETUP, {"action": "off", "code": code(device, 1)}
+            )
+        self.assertContains(response, "Too many wrong codes")
+        self.assertTrue(TOTPDevice.objects.exists())
+
+    def test_a_session_that_skipped_the_code_is_signed_out_here_too(self):
+        device = TOTPDevice.objects.create(user=self.editor, name="Phone")
+        # As for a session begun before the app was set up, in another browser.
+        for response in [
+            self.client.get(SETUP),
+            self.client.post(SETUP, {"action": "off", "code": code(device)}),
+        ]:
+            self.assertRedirects(
+                response,
+                f"/admin/login/?next={SETUP}",
+                fetch_redirect_response=False,
+            )
+            self.client.force_login(self.editor)
+        self.assertTrue(TOTPDevice.objects.exists())
 
     def test_administrators_see_whose_apps_exist_but_not_their_keys(self):
         device = self.start()
