@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class FactsheetsConfig(AppConfig):
@@ -12,3 +13,10 @@ class FactsheetsConfig(AppConfig):
         search.connect_signals()
         # Stored pages go stale on every change that public pages show (issue #9).
         cache.connect_signals()
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    # Django's admin site with a "View on site" shortcut that asks the object's model
+    # admin first (factsheets/admin_site.py).
+    default = False  # FactsheetsConfig stays the "factsheets" app's
+    default_site = "factsheets.admin_site.AdminSite"

@@ -18,4 +18,9 @@ def can_change(user, factsheet=None):
 
 
 def can_preview(user):
-    return user.is_active and user.has_perm("factsheets.view_factsheet")
+    """See any sheet as it will look: whoever the admin lets open sheets, to view or
+    to change them."""
+    return user.is_active and (
+        user.has_perm("factsheets.view_factsheet")
+        or user.has_perm("factsheets.change_factsheet")
+    )

@@ -22,8 +22,9 @@ from django.utils.cache import add_never_cache_headers
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 SETUP_URL_NAME = "otp_totp_totpdevice_setup"
-# Admin pages a signed-in staff member still owing a second factor may open.
-OPEN_WITHOUT_SECOND_FACTOR = {"login", "logout", SETUP_URL_NAME}
+# Admin pages a signed-in staff member still owing a second factor may open; the
+# setup page too, for those who have no authenticator app yet.
+OPEN_WITHOUT_SECOND_FACTOR = {"login", "logout"}
 
 
 def client_address(request):
@@ -91,7 +92,12 @@ def confirmed_devices(user):
 
 class SignInForm(AdminAuthenticationForm):
     """The admin's sign-in: the password, and the code of the account's authenticator
-    app when it has one. A wrong or missing code counts as a failed sign-in."""
+    app when it has one.
+
+    Every refusal reads the same, whichever of the name, the password or the code
+    was wrong or missing, so that the page never confirms a password to someone
+    who lacks the code; each counts as a failed sign-in.
+    """
 
     otp_token = forms.CharField(
         label="Authentication code",
@@ -106,12 +112,9 @@ class SignInForm(AdminAuthenticationForm):
 
     error_messages = {
         **AdminAuthenticationForm.error_messages,
-        "code_required": "This account uses two-step verification: enter your "
-        "password again, and the code your authenticator app shows now.",
-        "code_wrong": "That authentication code is wrong or has expired. Enter your "
-        "password again, and the code your authenticator app shows now.",
-        "code_throttled": "Too many wrong authentication codes: wait a minute, then "
-        "enter your password and a new code.",
+        "invalid_login": "Enter the username and password of a staff account, and "
+        "the code your authenticator app shows now if you have turned on two-step "
+        "verification. The username and password are case-sensitive.",
     }
 
     def clean(self):
@@ -129,24 +132,22 @@ class SignInForm(AdminAuthenticationForm):
             devices = list(confirmed_devices(user).select_for_update())
             if not devices:
                 return
-            if not code:
-                error = "code_required"
-            elif not all(device.verify_is_allowed()[0] for device in devices):
-                error = "code_throttled"
-            else:
+            # A device django-otp holds back after wrong codes refuses even the
+            # right one, with the same message as any other failure.
+            if code and all(device.verify_is_allowed()[0] for device in devices):
                 device = next((d for d in devices if d.verify_token(code)), None)
                 if device is not None:
                     # django-otp marks the session verified when it signs the user in.
                     user.otp_device = device
                     return
-                error = "code_wrong"
-        # A wrong code is a failed sign-in: it counts towards the lockout.
+        # A wrong or missing code is a failed sign-in: it counts towards the lockout.
         user_login_failed.send(
             sender=__name__,
             credentials={"username": user.get_username()},
             request=self.request,
         )
-        raise forms.ValidationError(self.error_messages[error], code=error)
+        self.user_cache = None
+        raise self.get_invalid_login_error()
 
 
 def second_factor_missing(request):
@@ -155,7 +156,8 @@ def second_factor_missing(request):
     user = request.user
     if not (user.is_active and user.is_staff) or user.is_verified():
         return None
-    if request.resolver_match.url_name in OPEN_WITHOUT_SECOND_FACTOR:
+    url_name = request.resolver_match.url_name
+    if url_name in OPEN_WITHOUT_SECOND_FACTOR:
         return None
     if confirmed_devices(user).exists():
         # Signed in without the code, e.g. before the device was set up elsewhere.
@@ -164,7 +166,7 @@ def second_factor_missing(request):
             request, "Sign in again with the code from your authenticator app."
         )
         return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-    if settings.OTP_REQUIRED:
+    if settings.OTP_REQUIRED and url_name != SETUP_URL_NAME:
         setup = reverse(f"admin:{SETUP_URL_NAME}")
         return redirect(f"{setup}?{urlencode({'next': request.get_full_path()})}")
     return None

@@ -14,12 +14,19 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client, TestCase, override_settings
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import make_factsheet
 
 PASSWORD = "a-long-passphrase"
 HOME = "198.51.100.10"
 ELSEWHERE = "203.0.113.20"
+# The one message of every refused sign-in, whatever was wrong.
+REFUSED = (
+    "Enter the username and password of a staff account, and the code your "
+    "authenticator app shows now if you have turned on two-step verification. "
+    "The username and password are case-sensitive."
+)
 TOO_SHORT = "This password is too short. It must contain at least 12 characters."
 
 
@@ -118,6 +125,31 @@ class SignInLockoutTests(TestCase):
             for password in ["wrong", PASSWORD] * 10:
                 self.assertLockedOut(sign_in(self.client, "editor", password))
             self.assertEqual((verified.call_count, encoded.call_count), (0, 0))
+
+    def test_every_refused_sign_in_reads_the_same(self):
+        User.objects.create_user("reader", password=PASSWORD)
+        User.objects.create_user(
+            "gone", password=PASSWORD, is_staff=True, is_active=False
+        )
+        TOTPDevice.objects.create(user=self.writer, name="Phone")
+        attempts = {
+            "unknown account": ("nobody", PASSWORD),
+            "wrong password": ("editor", "wrong password"),
+            "not staff": ("reader", PASSWORD),
+            "inactive": ("gone", PASSWORD),
+            "right password, no code": ("writer", PASSWORD),
+        }
+        pages = {}
+        for n, (case, (username, password)) in enumerate(attempts.items()):
+            response = sign_in(self.client, username, password, f"192.0.2.{n}")
+            self.assertEqual(self.client.get("/admin/").status_code, 302)
+            errors = re.findall(r'<p class="errornote">\s*(.*?)\s*</p>', response.text)
+            pages[case] = (response.status_code, tuple(errors))
+        self.assertEqual(
+            set(pages.values()),
+            {(200, (REFUSED,))},
+            pages,
+        )
 
     def test_attempts_during_the_lockout_neither_count_nor_extend_it(self):
         self.fail(5)

@@ -4,12 +4,15 @@ the page where staff set one up, and OTP_REQUIRED (issue #10)."""
 import base64
 import re
 import shutil
+from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
+from django.db.models import Sum
 from django.test import TestCase, override_settings
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -27,6 +30,8 @@ from tests.test_editor_journey import DJANGO_ADMIN_VIOLATIONS
 
 PASSWORD = "a-long-passphrase"
 SETUP = "/admin/otp_totp/totpdevice/setup/"
+# The one message of every refused sign-in, whatever was wrong.
+REFUSED = "Enter the username and password of a staff account, and the code"
 
 
 def code(device, later=0):
@@ -39,6 +44,16 @@ def code(device, later=0):
 
 def wrong_code(device):
     return f"{(int(code(device)) + 1) % 1000000:06d}"
+
+
+def failures():
+    return AccessAttempt.objects.aggregate(n=Sum("failures_since_start"))["n"] or 0
+
+
+def page_without_tokens(response):
+    """The page's HTML without what differs on every response (CSRF token, nonces)."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.text)
+    return re.sub(r'nonce="[^"]*"', "", html)
 
 
 def sign_in(client, username, otp_token="", password=PASSWORD):
@@ -77,18 +92,45 @@ class TwoFactorSignInTests(TestCase):
 
     def test_the_password_alone_is_not_enough(self):
         response = sign_in(self.client, "editor")
-        self.assertContains(response, "This account uses two-step verification")
+        self.assertContains(response, REFUSED)
         self.assertNotSignedIn()
 
     def test_a_wrong_code_is_refused(self):
         response = sign_in(self.client, "editor", wrong_code(self.device))
-        self.assertContains(response, "That authentication code is wrong")
+        self.assertContains(response, REFUSED)
         self.assertNotSignedIn()
 
     def test_a_code_without_the_password_is_refused(self):
         response = sign_in(self.client, "editor", code(self.device), password="guess")
-        self.assertContains(response, "Please enter the correct username and password")
+        self.assertContains(response, REFUSED)
         self.assertNotSignedIn()
+
+    def refused(self, password, token):
+        """The page a refused sign-in gets, as status and HTML; each is one failure."""
+        before = failures()
+        response = sign_in(self.client, "editor", token, password=password)
+        self.assertEqual(failures(), before + 1)
+        self.assertNotSignedIn()
+        return response.status_code, page_without_tokens(response)
+
+    def test_a_missing_code_gets_the_same_page_as_a_wrong_password(self):
+        self.assertEqual(self.refused(PASSWORD, ""), self.refused("wrong password", ""))
+
+    def test_a_wrong_code_gets_the_same_page_as_a_wrong_password(self):
+        token = wrong_code(self.device)
+        self.assertEqual(
+            self.refused(PASSWORD, token), self.refused("wrong password", token)
+        )
+
+    def test_a_held_back_code_gets_the_same_page_as_a_wrong_password(self):
+        # django-otp holds a device back for a while after wrong codes; even its
+        # right code is then refused, and nothing says that the password was right.
+        for _ in range(10):
+            self.device.throttle_increment()
+        token = code(self.device)
+        self.assertEqual(
+            self.refused(PASSWORD, token), self.refused("wrong password", token)
+        )
 
     def test_wrong_or_missing_codes_count_towards_the_lockout(self):
         statuses = [sign_in(self.client, "editor").status_code for _ in range(2)]
@@ -105,7 +147,7 @@ class TwoFactorSignInTests(TestCase):
         sign_in(self.client, "editor", token)
         self.client.logout()
         response = sign_in(self.client, "editor", token)
-        self.assertContains(response, "That authentication code is wrong")
+        self.assertContains(response, REFUSED)
         self.assertNotSignedIn()
 
     def test_staff_without_an_app_sign_in_with_their_password(self):
@@ -148,8 +190,8 @@ class SetupPageTests(TestCase):
     def setUp(self):
         self.client.force_login(self.editor)
 
-    def start(self):
-        response = self.client.post(SETUP, {"action": "start"})
+    def start(self, current_code=""):
+        response = self.client.post(SETUP, {"action": "start", "code": current_code})
         self.assertRedirects(response, SETUP, fetch_redirect_response=False)
         return TOTPDevice.objects.get(user=self.editor, confirmed=False)
 
@@ -207,12 +249,10 @@ class SetupPageTests(TestCase):
     def test_moving_to_another_app(self):
         old = self.start()
         self.confirm(old, code(old))
-        new = self.start()
-        # Until the new app is confirmed, the old one's codes still sign in.
+        new = self.start(code(old, 1))
+        # Until the new app is confirmed, the old one stays.
         self.assertContains(self.client.get(SETUP), qr_code(new.config_url))
-        self.assertEqual(
-            sign_in(self.client_class(), "editor", code(old, 1)).status_code, 302
-        )
+        self.assertTrue(TOTPDevice.objects.filter(pk=old.pk, confirmed=True).exists())
         self.confirm(new, code(new))
         self.assertQuerySetEqual(
             TOTPDevice.objects.filter(user=self.editor),
@@ -226,10 +266,67 @@ class SetupPageTests(TestCase):
     def test_turning_it_off(self):
         device = self.start()
         self.confirm(device, code(device))
-        response = self.client.post(SETUP, {"action": "off"}, follow=True)
+        response = self.client.post(
+            SETUP, {"action": "off", "code": code(device, 1)}, follow=True
+        )
         self.assertContains(response, "Two-step verification is off.")
         self.assertFalse(TOTPDevice.objects.exists())
         self.assertEqual(sign_in(self.client_class(), "editor").status_code, 302)
+
+    def test_moving_or_turning_it_off_needs_a_code_from_the_current_app(self):
+        device = self.start()
+        self.confirm(device, code(device))
+        page = self.client.get(SETUP)
+        self.assertContains(page, '<label for="id_code">Code from your current app:')
+        for action in ["off", "start"]:
+            for token, message in [
+                ("", "Enter the code your authenticator app shows now"),
+                (wrong_code(device), "That code is wrong or has expired"),
+                # The code this session signed in with is spent.
+                (code(device), "That code is wrong or has expired"),
+            ]:
+                with self.subTest(action=action, token=token):
+                    response = self.client.post(
+                        SETUP, {"action": action, "code": token}
+                    )
+                    self.assertContains(response, message)
+                    self.assertQuerySetEqual(
+                        TOTPDevice.objects.all(),
+                        [(device.pk, True)],
+                        transform=lambda d: (d.pk, d.confirmed),
+                    )
+                    TOTPDevice.objects.filter(pk=device.pk).update(
+                        throttling_failure_count=0
+                    )
+        # Two-step verification is still on: a sign-in still needs a code.
+        self.assertEqual(sign_in(self.client_class(), "editor").status_code, 200)
+
+    def test_wrong_codes_for_the_current_app_are_held_back(self):
+        device = self.start()
+        self.confirm(device, code(device))
+        # The clock stands still: the wait after a wrong code has not passed.
+        with mock.patch("django.utils.timezone.now", return_value=timezone.now()):
+            self.client.post(SETUP, {"action": "off", "code": wrong_code(device)})
+            response = self.client.post(
+                SETUP, {"action": "off", "code": code(device, 1)}
+            )
+        self.assertContains(response, "Too many wrong codes")
+        self.assertTrue(TOTPDevice.objects.exists())
+
+    def test_a_session_that_skipped_the_code_is_signed_out_here_too(self):
+        device = TOTPDevice.objects.create(user=self.editor, name="Phone")
+        # As for a session begun before the app was set up, in another browser.
+        for response in [
+            self.client.get(SETUP),
+            self.client.post(SETUP, {"action": "off", "code": code(device)}),
+        ]:
+            self.assertRedirects(
+                response,
+                f"/admin/login/?next={SETUP}",
+                fetch_redirect_response=False,
+            )
+            self.client.force_login(self.editor)
+        self.assertTrue(TOTPDevice.objects.exists())
 
     def test_administrators_see_whose_apps_exist_but_not_their_keys(self):
         device = self.start()

@@ -51,6 +51,24 @@ class ConfirmCodeForm(forms.Form):
         return code
 
 
+class CurrentCodeForm(ConfirmCodeForm):
+    """The code of the app now in use, before two-step verification is moved or
+    turned off: a session alone, left open or taken over, is not enough."""
+
+    code = forms.CharField(
+        label="Code from your current app",
+        max_length=12,
+        error_messages={
+            "required": "Enter the code your authenticator app shows now: moving "
+            "or turning off two-step verification needs it."
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+        help_text="The 6 digits the app you use now shows for this account.",
+    )
+
+
 admin.site.unregister(TOTPDevice)
 
 
@@ -80,8 +98,16 @@ class AuthenticatorAdmin(TOTPDeviceAdmin):
         current = devices.filter(confirmed=True).first()
         pending = devices.filter(confirmed=False).first()
         form = None
+        current_form = None
         if request.method == "POST":
             action = request.POST.get("action")
+            if action == "off" and (settings.OTP_REQUIRED or current is None):
+                raise PermissionDenied
+            if action in ("start", "off") and current is not None:
+                current_form = CurrentCodeForm(request.POST, device=current)
+                if not current_form.is_valid():
+                    # Nothing changes; the page says why.
+                    action = None
             if action == "start":
                 with transaction.atomic():
                     devices.filter(confirmed=False).delete()
@@ -93,8 +119,6 @@ class AuthenticatorAdmin(TOTPDeviceAdmin):
                 devices.filter(confirmed=False).delete()
                 return redirect(request.get_full_path())
             if action == "off":
-                if settings.OTP_REQUIRED or current is None:
-                    raise PermissionDenied
                 devices.delete()
                 messages.success(request, "Two-step verification is off.")
                 return redirect(request.get_full_path())
@@ -104,6 +128,8 @@ class AuthenticatorAdmin(TOTPDeviceAdmin):
                     return self.confirmed(request, pending)
         if pending is not None and form is None:
             form = ConfirmCodeForm(device=pending)
+        if current is not None and current_form is None:
+            current_form = CurrentCodeForm(device=current)
         return TemplateResponse(
             request,
             "admin/otp_totp/totpdevice/setup.html",
@@ -116,6 +142,7 @@ class AuthenticatorAdmin(TOTPDeviceAdmin):
                 "secret": pending and spaced(b32encode(pending.bin_key).decode()),
                 "qr_code": pending and qr_code(pending.config_url),
                 "form": form,
+                "current_form": current_form,
                 "required": settings.OTP_REQUIRED,
                 "next": self.next_url(request),
             },
