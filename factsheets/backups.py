@@ -301,7 +301,7 @@ def _shown(value):
     escaped, so that a name cannot rewrite the lines an operator reads."""
     text = value if isinstance(value, str) else repr(value)
     text = text if text.isprintable() else ascii(text)[1:-1]
-    return text if len(text) <= 80 else f"{text[:77]}..."
+    return text if len(text) <= 160 else f"{text[:157]}..."
 
 
 @dataclasses.dataclass
@@ -654,6 +654,17 @@ def summary(counts):
     )
 
 
+def check_target(header, using=DEFAULT_DB_ALIAS):
+    """The database can take the backup: migrated as it was, and empty."""
+    check_fully_migrated(using)
+    check_migrations(header, using)
+    if held := contents(using):
+        raise BackupError(
+            f"The database is not empty (it holds {', '.join(held)}): a backup is "
+            "restored only into a new, migrated database. Nothing was changed."
+        )
+
+
 def restore_backup(backup, using=DEFAULT_DB_ALIAS):
     """Load a backup that check_backup() read into an empty database, all or nothing.
 
@@ -663,16 +674,10 @@ def restore_backup(backup, using=DEFAULT_DB_ALIAS):
 
     reader = _Reader(backup.path, backup.max_bytes)
     header = backup.header
-    check_fully_migrated(using)
-    check_migrations(header, using)
     connection = connections[using]
     with transaction.atomic(using=using), _derived_state_on_hold():
         without_statement_timeout(connection)
-        if held := contents(using):
-            raise BackupError(
-                f"The database is not empty (it holds {', '.join(held)}): a backup is "
-                "restored only into a new, migrated database. Nothing was changed."
-            )
+        check_target(header, using)
         for label in SEEDED:
             apps.get_model(label)._default_manager.using(using).all().delete()
         loaded = _load(reader, header, using)

@@ -647,6 +647,15 @@ class SignatureTests(AlteredFileTestCase):
             self.restore(self.good)
         self.assertEqual(FactSheet.objects.count(), 1)
 
+    def test_a_restore_that_would_fail_is_refused_before_asking(self):
+        make_full_factsheet()
+        with (
+            mock.patch("sys.stdin.isatty", return_value=True),
+            mock.patch("builtins.input") as asked,
+        ):
+            self.assertRefused(self.good, "The database is not empty")
+        asked.assert_not_called()
+
     def test_noinput_does_not_ask(self):
         with (
             mock.patch("sys.stdin.isatty", return_value=True),

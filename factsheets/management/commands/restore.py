@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from factsheets.backups import (
     BackupError,
     check_backup,
+    check_target,
     restore_backup,
     seeded_permissions,
     summary,
@@ -60,13 +61,23 @@ class Command(BaseCommand):
             )
         except BackupError as error:
             raise CommandError(error) from None
-        self.describe(backup)
         made = f"{summary(backup.header['counts'])}, made {backup.header['created_at']}"
         if check:
+            # Reads no database: a file can be checked anywhere.
+            self.describe(backup, seeded={})
             self.stdout.write(f"{file} is a whole backup: {made}.")
             return
+        try:
+            # Before asking: an operator is not asked about a restore that would fail.
+            check_target(backup.header)
+        except BackupError as error:
+            raise CommandError(error) from None
+        self.describe(backup, seeded=seeded_permissions())
         if interactive and sys.stdin.isatty():
-            answer = input("Restore it into this database? Type 'yes' to go on: ")
+            try:
+                answer = input("Restore it into this database? Type 'yes' to go on: ")
+            except EOFError:
+                answer = ""
             if answer.strip() != "yes":
                 raise CommandError("Not restored; nothing was changed.")
         try:
@@ -75,7 +86,7 @@ class Command(BaseCommand):
             raise CommandError(error) from None
         self.stdout.write(f"Restored {file}: {made}.")
 
-    def describe(self, backup):
+    def describe(self, backup, seeded):
         """What the restore would create that decides who may do what."""
         write = self.stdout.write
         if backup.unsigned:
@@ -104,7 +115,6 @@ class Command(BaseCommand):
             if account.permissions:
                 traits.append(f"own permissions: {', '.join(account.permissions)}")
             write(self.wrapped(f"{account.username}: {'; '.join(traits)}"))
-        seeded = seeded_permissions()
         write(f"Groups it would create ({len(backup.groups)}), with their permissions:")
         for group in backup.groups:
             listed = ", ".join(group.permissions) or "none"
