@@ -47,14 +47,16 @@ check: install
 	DEBUG=1 $(PYTHON) manage.py makemigrations --check --dry-run
 
 # Backups (README.md, “Backups”): `make backup` writes backups/factsheets-<UTC
-# time>.jsonl.gz; `make restore FILE=...` loads one into an empty, migrated database.
+# time>.jsonl.gz; `make restore FILE=...` loads one into an empty, migrated database,
+# after telling the accounts and permissions it creates. RESTORE_ARGS=--accept-unsigned
+# for a file not signed with this site's key, --noinput not to be asked.
 .PHONY: backup restore
 backup: install
 	$(PYTHON) manage.py backup
 
 restore: install
 	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/..."; exit 2; }
-	$(PYTHON) manage.py restore "$(FILE)"
+	$(PYTHON) manage.py restore $(RESTORE_ARGS) "$(FILE)"
 
 # Benchmarks (bench/README.md): wrk against gunicorn on PostgreSQL and Redis, and
 # Lighthouse. Not part of `make test`; BENCH_ARGS=--quick for 2 s runs.

@@ -304,6 +304,21 @@ CSRF_FAILURE_VIEW = "factsheets.failures.csrf_failure"
 # A load balancer probes /healthz on the app server itself, over plain http.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Backups (factsheets/backups.py) are signed with an HMAC-SHA256 made by Django's
+# signing machinery, and a restore refuses a file whose signature does not verify
+# (unless told --accept-unsigned): a checksum alone is recomputed by whoever alters a
+# file. Unset, the key is SECRET_KEY, salted so that it signs nothing else. A key of
+# its own lets a backup outlive a change of SECRET_KEY and be restored on a new
+# machine: keep it beside the backups' copies, not in them. On a change of key, put
+# the old one in the fallbacks (comma-separated), as SECRET_KEY_FALLBACKS does for
+# sessions, so that older backups still restore; new ones are signed with the new key.
+BACKUP_SIGNING_KEY = env("BACKUP_SIGNING_KEY", default="") or SECRET_KEY
+BACKUP_SIGNING_KEY_FALLBACKS = env.list("BACKUP_SIGNING_KEY_FALLBACKS", default=[])
+# The most a backup may hold once uncompressed: a restore reads the file as a stream
+# and refuses one that expands past this (a small file can expand a thousandfold).
+# The 975-sheet generated catalogue is 18 MB; `restore --max-expanded-mb` overrides.
+BACKUP_MAX_EXPANDED_MB = env.int("BACKUP_MAX_EXPANDED_MB", default=512)
+
 # Every record says which request and staff member it concerns, and loses any secret
 # (passwords, cookies, session keys, tokens, SECRET_KEY) before it is written
 # (factsheets/failures.py). Django's records go the same way, not to its own console.

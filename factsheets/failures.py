@@ -251,6 +251,10 @@ def scrub_traceback(text, secrets=()):
 def known_secrets(request):
     """Values that must never be written out, wherever they turn up."""
     values = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    values += [
+        getattr(settings, "BACKUP_SIGNING_KEY", ""),
+        *getattr(settings, "BACKUP_SIGNING_KEY_FALLBACKS", []),
+    ]
     values += [db.get("PASSWORD") for db in settings.DATABASES.values()]
     if request is not None:
         values += request.COOKIES.values()

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tracemalloc
 from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
@@ -24,6 +25,7 @@ from unittest import mock
 import reversion
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -32,6 +34,7 @@ from django.db import connection, transaction
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 
 from factsheets import backups
 from factsheets.models import (
@@ -129,9 +132,9 @@ class BackupTestCase(TestCase):
         call_command("backup", output=str(path), stdout=StringIO())
         return path
 
-    def restore(self, path):
+    def restore(self, path, **options):
         out = StringIO()
-        call_command("restore", str(path), stdout=out)
+        call_command("restore", str(path), stdout=out, **options)
         return out.getvalue()
 
     def pages(self, urls, moment):
@@ -333,8 +336,8 @@ class CatalogueRoundTripTests(BackupTestCase):
         self.assertEqual(FactSheet.objects.count(), 10)
 
 
-class RefusalTests(BackupTestCase):
-    """Files that must not be restored, and a database that must not be written to."""
+class AlteredFileTestCase(BackupTestCase):
+    """A good backup of a small site, and ways to write altered copies of it."""
 
     @classmethod
     def setUpTestData(cls):
@@ -354,20 +357,33 @@ class RefusalTests(BackupTestCase):
         path.write_bytes(data)
         return path
 
-    def write_backup(self, name, header, payload, checksum=True):
+    def write_backup(self, name, header, payload, checksum=True, sign=True):
+        """An altered copy; signed with the site's key unless `sign` is false, as
+        only someone who holds the key could (an attacker recomputes the rest)."""
         if checksum:
             header = {**header, "sha256": hashlib.sha256(payload).hexdigest()}
+        if sign:
+            header = backups.signed(header)
         data = json.dumps(header).encode() + b"\n" + payload
         return self.write(name, gzip.compress(data))
 
-    def assertRefused(self, path, message):
+    def edit_rows(self, payload, change):
+        """The payload with `change(row)` applied to each row, as a tamperer would."""
+        lines = [json.loads(line) for line in payload.splitlines()]
+        return b"".join(json.dumps(change(row)).encode() + b"\n" for row in lines)
+
+    def assertRefused(self, path, message, **options):
         before = row_counts()
         with self.assertRaises(CommandError) as refused:
-            self.restore(path)
+            self.restore(path, **options)
         self.assertIn(message, str(refused.exception))
         self.assertNotIn("\n", str(refused.exception))
         self.assertEqual(row_counts(), before, "nothing changed")
         return str(refused.exception)
+
+
+class RefusalTests(AlteredFileTestCase):
+    """Files that must not be restored, and a database that must not be written to."""
 
     def test_the_good_file_restores(self):
         """The files below are refused for what was done to them, not for being bad
@@ -392,10 +408,24 @@ class RefusalTests(BackupTestCase):
         path = self.write_backup("tampered.jsonl.gz", header, changed, checksum=False)
         self.assertRefused(path, "is damaged: its content does not match its checksum.")
 
-    def test_bad_json_after_rows_were_loaded_rolls_everything_back(self):
+    def test_bad_json_is_refused_before_anything_is_loaded(self):
         header, payload = self.parts()
         path = self.write_backup("bad-json.jsonl.gz", header, payload + b'{"model": \n')
-        self.assertRefused(path, "could not be restored (JSONDecodeError")
+        lines = len(payload.splitlines()) + 2  # the header, then the rows
+        self.assertRefused(path, f"is damaged: line {lines} is not JSON.")
+
+    def test_a_bad_row_after_rows_were_loaded_rolls_everything_back(self):
+        header, payload = self.parts()
+        header["counts"]["factsheets.section"] += 1
+        orphan = {
+            "model": "factsheets.section",
+            "pk": 9001,
+            "fields": {"factsheet": 9001, "heading": "Orphan", "body": ""},
+        }
+        payload += json.dumps(orphan).encode() + b"\n"
+        path = self.write_backup("orphan.jsonl.gz", header, payload)
+        # IntegrityError on SQLite, ForeignKeyViolation on PostgreSQL.
+        self.assertRefused(path, "could not be restored (")
 
     def test_counts_that_do_not_match_the_rows_roll_everything_back(self):
         header, payload = self.parts()
@@ -478,6 +508,280 @@ class RefusalTests(BackupTestCase):
         path = self.write("cut.jsonl.gz", data[: len(data) - 20])
         with self.assertRaisesMessage(CommandError, "is damaged"):
             call_command("restore", str(path), check=True)
+
+
+def superuser_row(username="mallory", pk=9001):
+    """A superuser as a tamperer would add one, with a password of their choosing."""
+    return {
+        "model": "auth.user",
+        "pk": pk,
+        "fields": {
+            "password": make_password("a password the tamperer knows"),
+            "last_login": None,
+            "is_superuser": True,
+            "username": username,
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "is_staff": True,
+            "is_active": True,
+            "date_joined": "2026-01-01T00:00:00Z",
+            "groups": [],
+            "user_permissions": [],
+        },
+    }
+
+
+def with_permissions(group, *permissions):
+    """A row change that gives the named group more permissions."""
+
+    def change(row):
+        if row["model"] == "auth.group" and row["fields"]["name"] == group:
+            row["fields"]["permissions"] += [list(p) for p in permissions]
+        return row
+
+    return change
+
+
+class SignatureTests(AlteredFileTestCase):
+    """A restore trusts only files signed with this site's backup key: a checksum
+    and counts are recomputed by whoever alters a file, a signature is not."""
+
+    def superuser_added(self, name="superuser.jsonl.gz", username="mallory"):
+        header, payload = self.parts()
+        header["counts"]["auth.user"] += 1
+        payload += json.dumps(superuser_row(username)).encode() + b"\n"
+        # The checksum and counts recomputed, the old signature kept.
+        return self.write_backup(name, header, payload, sign=False)
+
+    def editors_given(self, *permissions):
+        header, payload = self.parts()
+        payload = self.edit_rows(payload, with_permissions("Editors", *permissions))
+        return self.write_backup("editors.jsonl.gz", header, payload, sign=False)
+
+    def test_a_backup_is_signed(self):
+        header, _ = self.parts()
+        self.assertRegex(header["signature"], r"^[\w-]{43}$")  # SHA-256, base64
+        self.assertIsNone(backups.signature_problem(header))
+
+    def test_an_added_superuser_is_refused(self):
+        path = self.superuser_added()
+        message = self.assertRefused(path, "cannot be trusted: its signature does not")
+        self.assertIn("--accept-unsigned", message)
+        self.assertFalse(User.objects.filter(username="mallory").exists())
+
+    def test_permissions_given_to_editors_are_refused(self):
+        for permission in [
+            ("change_user", "auth", "user"),
+            ("publish_factsheet", "factsheets", "factsheet"),
+        ]:
+            with self.subTest(permission=permission[0]):
+                path = self.editors_given(permission)
+                self.assertRefused(path, "its signature does not match")
+
+    def test_a_file_without_a_signature_is_refused_and_says_how_to_restore_it(self):
+        header, payload = self.parts()
+        del header["signature"]
+        path = self.write_backup("unsigned.jsonl.gz", header, payload, sign=False)
+        message = self.assertRefused(path, "cannot be trusted: it is not signed.")
+        self.assertIn("with restore --accept-unsigned", message)
+
+    def test_a_file_signed_with_another_key_is_refused(self):
+        with override_settings(BACKUP_SIGNING_KEY="another site's key " * 3):
+            self.assertRefused(self.good, "its signature does not match")
+            with self.assertRaisesMessage(CommandError, "signature does not match"):
+                call_command("restore", str(self.good), check=True)
+
+    def test_an_older_key_among_the_fallbacks_still_restores(self):
+        """A key can change: backups signed with the old one restore while it is
+        listed; new backups are signed with the new one."""
+        old_key = settings.BACKUP_SIGNING_KEY
+        with override_settings(
+            BACKUP_SIGNING_KEY="the new key " * 4,
+            BACKUP_SIGNING_KEY_FALLBACKS=[old_key],
+        ):
+            self.assertIn(
+                "Signed with this site's backup key.", self.restore(self.good)
+            )
+        self.assertEqual(FactSheet.objects.count(), 1)
+
+    def test_the_explicit_flag_restores_after_telling_the_accounts_and_permissions(
+        self,
+    ):
+        header, payload = self.parts()
+        header["counts"]["auth.user"] += 1
+        payload = self.edit_rows(payload, with_permissions("Editors", PUBLISH))
+        payload += json.dumps(superuser_row("mallory\x1b[2K")).encode() + b"\n"
+        path = self.write_backup("both.jsonl.gz", header, payload, sign=False)
+        out = self.restore(path, accept_unsigned=True)
+        self.assertIn("Not signed by this site: its signature does not match", out)
+        self.assertIn("Accounts it would create (2):", out)
+        self.assertIn("  publisher: staff; groups: Publishers\n", out)
+        # Escaped, so that the name cannot erase the line it is printed on.
+        self.assertIn("  mallory\\x1b[2K: SUPERUSER, staff\n", out)
+        self.assertIn("Groups it would create (2), with their permissions:", out)
+        self.assertRegex(out, r"  Editors \(\d+\): factsheets\.add_assistanceline, ")
+        self.assertIn(
+            "    beyond what migrate gives Editors: factsheets.publish_factsheet\n", out
+        )
+        self.assertNotIn("beyond what migrate gives Publishers", out)
+        self.assertIn("Restored", out)
+        self.assertTrue(User.objects.get(username="mallory\x1b[2K").is_superuser)
+
+    def test_check_tells_the_accounts_too(self):
+        out = StringIO()
+        call_command("restore", str(self.good), check=True, stdout=out)
+        self.assertIn("Signed with this site's backup key.", out.getvalue())
+        self.assertIn("  publisher: staff; groups: Publishers\n", out.getvalue())
+
+    def test_at_a_terminal_it_asks_before_it_writes(self):
+        with (
+            mock.patch("sys.stdin.isatty", return_value=True),
+            mock.patch("builtins.input", return_value="no") as asked,
+        ):
+            self.assertRefused(self.good, "Not restored; nothing was changed.")
+        asked.assert_called_once()
+        with (
+            mock.patch("sys.stdin.isatty", return_value=True),
+            mock.patch("builtins.input", return_value="yes"),
+        ):
+            self.restore(self.good)
+        self.assertEqual(FactSheet.objects.count(), 1)
+
+    def test_a_restore_that_would_fail_is_refused_before_asking(self):
+        make_full_factsheet()
+        with (
+            mock.patch("sys.stdin.isatty", return_value=True),
+            mock.patch("builtins.input") as asked,
+        ):
+            self.assertRefused(self.good, "The database is not empty")
+        asked.assert_not_called()
+
+    def test_noinput_does_not_ask(self):
+        with (
+            mock.patch("sys.stdin.isatty", return_value=True),
+            mock.patch("builtins.input") as asked,
+        ):
+            self.restore(self.good, interactive=False)
+        asked.assert_not_called()
+        self.assertEqual(FactSheet.objects.count(), 1)
+
+
+class SizeLimitTests(AlteredFileTestCase):
+    """A small file that expands a thousandfold is read as a stream and refused at
+    the limit, with memory bounded; the database is left as it was."""
+
+    def write_bomb(self, name, tail, megabytes):
+        """The good backup, then `tail` repeated to `megabytes` MB, whole and signed."""
+        header, payload = self.parts()
+        digest = hashlib.sha256(payload)
+        repeats = (megabytes << 20) // len(tail)
+        for _ in range(repeats):
+            digest.update(tail)
+        header = backups.signed({**header, "sha256": digest.hexdigest()})
+        path = self.folder / name
+        with gzip.open(path, "wb", compresslevel=9) as out:
+            out.write(json.dumps(header).encode() + b"\n" + payload)
+            block = tail * ((1 << 20) // len(tail))
+            for _ in range(repeats // ((1 << 20) // len(tail))):
+                out.write(block)
+        return path
+
+    def test_a_file_that_expands_past_the_limit_is_refused(self):
+        # Blank lines, which a restore skips: only the limit refuses this file.
+        path = self.write_bomb("bomb.jsonl.gz", b" " * 1023 + b"\n", 32)
+        self.assertLess(path.stat().st_size, 100_000)
+        with override_settings(BACKUP_MAX_EXPANDED_MB=8):
+            self.assertRefused(path, "expands to more than 8 MB, the most a restore")
+        self.assertRefused(path, "expands to more than 16 MB", max_expanded_mb=16)
+        self.restore(path, max_expanded_mb=64)  # whole and signed: it restores
+        self.assertEqual(FactSheet.objects.count(), 1)
+
+    def test_a_line_longer_than_any_row_is_refused_with_memory_bounded(self):
+        path = self.write_bomb("long-line.jsonl.gz", b"0" * 1024, 128)
+        tracemalloc.start()
+        try:
+            self.assertRefused(path, "is longer than 8 MB, no row's")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        self.assertLess(peak, 48 << 20, "a few lines' worth, not the 128 MB line")
+
+
+PUBLISH = ("publish_factsheet", "factsheets", "factsheet")
+
+
+class RevisionCheckTests(AlteredFileTestCase):
+    """A revision keeps a row of a model django-reversion covers, and its stored data
+    is that row; others are refused by restore, not met later in the admin."""
+
+    def with_version(self, name, content_type, stored):
+        header, payload = self.parts()
+        revision = {
+            "model": "reversion.revision",
+            "pk": 9001,
+            "fields": {
+                "date_created": "2026-01-01T00:00:00Z",
+                "user": None,
+                "comment": "",
+            },
+        }
+        version = {
+            "model": "reversion.version",
+            "pk": 9001,
+            "fields": {
+                "revision": 9001,
+                "object_id": str(stored["pk"]),
+                "content_type": content_type,
+                "db": "default",
+                "format": "json",
+                "serialized_data": json.dumps([stored]),
+                "object_repr": "a row",
+            },
+        }
+        for row in (revision, version):
+            header["counts"][row["model"]] += 1
+            payload += json.dumps(row).encode() + b"\n"
+        return self.write_backup(name, header, payload)
+
+    def stored_section(self):
+        header, payload = self.parts()
+        for line in payload.splitlines():
+            row = json.loads(line)
+            if row["model"] == "factsheets.section":
+                return row
+
+    def test_a_revision_of_a_section_restores(self):
+        """The rows below are refused for what they name, not for their shape."""
+        path = self.with_version(
+            "section.jsonl.gz", ["factsheets", "section"], self.stored_section()
+        )
+        self.restore(path)
+        version = Version.objects.get(pk=9001)
+        self.assertEqual(
+            version.field_dict["heading"], self.stored_section()["fields"]["heading"]
+        )
+
+    def test_a_revision_of_a_user_is_refused(self):
+        stored = superuser_row()
+        path = self.with_version("user.jsonl.gz", ["auth", "user"], stored)
+        self.assertRefused(
+            path, "is a revision of auth.user, a model revisions never keep."
+        )
+
+    def test_a_revision_whose_data_is_another_model_is_refused(self):
+        stored = superuser_row()
+        path = self.with_version("mixed.jsonl.gz", ["factsheets", "section"], stored)
+        self.assertRefused(
+            path,
+            "is a revision of factsheets.section whose stored data is not that row",
+        )
+
+    def test_a_revision_of_a_model_that_does_not_exist_is_refused(self):
+        path = self.with_version(
+            "none.jsonl.gz", ["factsheets", "nothing"], self.stored_section()
+        )
+        self.assertRefused(path, "is a revision of factsheets.nothing, a model")
 
 
 class BackupFileTests(BackupTestCase):
