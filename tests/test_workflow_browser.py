@@ -104,13 +104,20 @@ class EditionJourneyTests(WorkflowBrowserTestCase):
         """Select `old` in the section's text and type `new` over it, by keyboard."""
         area = self.section_editor(heading)
         area.click()
-        self.assertTrue(self.js(SELECT_TEXT, area, old), f"{old!r} is not in the text")
-        # The editor takes the selection from a queued "selectionchange" event: let
-        # the page run its queued tasks before typing, or a busy machine types first.
-        self.browser.execute_async_script(
-            "const done = arguments[arguments.length - 1];"
-            "requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done)));"
-        )
+        # The editor takes the selection from a queued "selectionchange" event, and
+        # on a busy machine its own handling of the click may come after ours and
+        # put the caret back: select, let the page run its queued tasks, and select
+        # again until the selection is still there before typing over it.
+        for _ in range(5):
+            self.assertTrue(
+                self.js(SELECT_TEXT, area, old), f"{old!r} is not in the text"
+            )
+            self.browser.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done)));"
+            )
+            if self.js("return window.getSelection().toString();") == old:
+                break
         ActionChains(self.browser).send_keys(new).perform()
         self.wait(lambda d: new in area.text and old not in area.text, timeout=15)
 
