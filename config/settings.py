@@ -1,9 +1,11 @@
 import datetime
+import ipaddress
 import os
 import sys
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Forwarded-For and -Proto only from TRUSTED_PROXIES (factsheets/proxies.py).
+    "factsheets.proxies.UntrustedForwardingMiddleware",
     # Public pages from the cache, before anything else costs anything; a stored
     # page keeps the headers the middleware below adds (factsheets/cache.py).
     "factsheets.cache.PageCacheMiddleware",
@@ -189,12 +193,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "factsheets.signin.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "factsheets.signin.client_address"
+AXES_CLIENT_IP_CALLABLE = "factsheets.proxies.client_address"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
-# Proxies in front that append the client's address to X-Forwarded-For.
-PROXY_COUNT = env.int(
-    "PROXY_COUNT", default=1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0
-)
 # Staff may turn on codes from an authenticator app; with OTP_REQUIRED all must.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
 OTP_TOTP_ISSUER = "Fact sheets"
@@ -239,7 +239,35 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
 )
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# The proxies in front of gunicorn (addresses, or networks such as 10.0.0.0/24)
+# whose X-Forwarded-For and X-Forwarded-Proto are believed (factsheets/proxies.py);
+# gunicorn gets the same list (gunicorn.conf.py). From any other address the client
+# is the address it connects from and cannot claim https. By default a proxy on the
+# same machine; a load balancer elsewhere must be listed.
+TRUSTED_PROXIES = [
+    proxy
+    for proxy in env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+    if proxy
+]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network "
+            "(such as 10.0.0.5 or 10.0.0.0/24)."
+        ) from None
+if "PROXY_COUNT" in os.environ:
+    # It trusted X-Forwarded-For from any client; failing is safer than guessing.
+    raise ImproperlyConfigured(
+        "PROXY_COUNT is no longer read: list the proxies' addresses in "
+        "TRUSTED_PROXIES instead and remove PROXY_COUNT (README.md, Settings)."
+    )
 if env.bool("BEHIND_TLS_PROXY", default=False):
+    if not TRUSTED_PROXIES:
+        raise ImproperlyConfigured(
+            "BEHIND_TLS_PROXY needs the proxy's address in TRUSTED_PROXIES."
+        )
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -2,10 +2,12 @@
 with production settings, and a client that talks HTTP to them."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -161,3 +163,38 @@ def has_control_socket_option():
         ).stdout
         _control_socket_option = "--no-control-socket" in help_text
     return _control_socket_option
+
+
+# Production settings, but static files named as they are: no collectstatic needed.
+PLAIN_STATIC_SETTINGS = """\
+from config.settings import *  # noqa: F403
+
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+"""
+
+
+def production_server(test, name, **values):
+    """One gunicorn server on the test database (a TransactionTestCase's), started
+    from the project's folder as `make run` starts it, and stopped after the test."""
+    from django.db import connection
+
+    workdir = tempfile.mkdtemp(prefix=f"{name}-")
+    test.addCleanup(shutil.rmtree, workdir, ignore_errors=True)
+    (Path(workdir) / f"{name}_settings.py").write_text(PLAIN_STATIC_SETTINGS)
+    env = server_environment(
+        workdir,
+        f"{name}_settings",
+        SECRET_KEY=settings.SECRET_KEY,
+        DATABASE_URL=database_url(connection.settings_dict),
+        CACHE_URL="locmemcache://",  # one worker
+        **values,
+    )
+    server = Server(name, env, workdir)
+    test.addCleanup(server.stop)
+    server.wait_until_ready(time.monotonic() + 20)
+    return server
