@@ -58,6 +58,9 @@ MIDDLEWARE = [
     "factsheets.security.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A body larger than its sender may send answers 413 before it is read
+    # (factsheets/limits.py): before the session is read, and before CSRF's check.
+    "factsheets.limits.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -227,9 +230,15 @@ WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Requests larger than any admin form are refused with a 400 before they are read:
-# Django's 2.5 MB body, and enough fields for a sheet with the most rows the admin
-# allows of every kind (factsheets/admin/base.py), about 3,300 (issue #10).
+# Request bodies larger than their sender may send are refused with a 413 before
+# they are read (factsheets/limits.py): PUBLIC_REQUEST_MAX_BYTES from anyone not
+# signed in as staff (the sign-in form is a few hundred bytes); Django's 2.5 MB
+# (DATA_UPLOAD_MAX_MEMORY_SIZE) from staff, more than any admin form; and
+# IMPORT_MAX_BYTES, the largest file to import, on the import page from staff who
+# may import. Enough fields for a sheet with the most rows the admin allows of
+# every kind (factsheets/admin/base.py), about 3,300; more get a 400.
+PUBLIC_REQUEST_MAX_BYTES = env.int("PUBLIC_REQUEST_MAX_BYTES", default=1024 * 1024)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
 
 # HTTPS in production (all off by default so `make run` works on plain http).

@@ -178,14 +178,17 @@ STORAGES = {
 """
 
 
-def production_server(test, name, **values):
+def production_server(test, name, extra_settings="", **values):
     """One gunicorn server on the test database (a TransactionTestCase's), started
-    from the project's folder as `make run` starts it, and stopped after the test."""
+    from the project's folder as `make run` starts it, and stopped after the test.
+    `extra_settings` is Python added to its settings module."""
     from django.db import connection
 
     workdir = tempfile.mkdtemp(prefix=f"{name}-")
     test.addCleanup(shutil.rmtree, workdir, ignore_errors=True)
-    (Path(workdir) / f"{name}_settings.py").write_text(PLAIN_STATIC_SETTINGS)
+    (Path(workdir) / f"{name}_settings.py").write_text(
+        PLAIN_STATIC_SETTINGS + extra_settings
+    )
     env = server_environment(
         workdir,
         f"{name}_settings",
