@@ -252,7 +252,8 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # whose X-Forwarded-For and X-Forwarded-Proto are believed (factsheets/proxies.py);
 # gunicorn gets the same list (gunicorn.conf.py). From any other address the client
 # is the address it connects from and cannot claim https. By default a proxy on the
-# same machine; a load balancer elsewhere must be listed.
+# same machine (a Unix socket is always trusted); a load balancer elsewhere must be
+# listed.
 TRUSTED_PROXIES = [
     proxy
     for proxy in env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])

@@ -34,7 +34,9 @@ def content_length(request):
 
 
 def staff_limit():
-    return max(settings.PUBLIC_REQUEST_MAX_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return max(
+        settings.PUBLIC_REQUEST_MAX_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    )
 
 
 def import_limit():

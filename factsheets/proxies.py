@@ -37,6 +37,13 @@ def is_trusted_proxy(address):
     )
 
 
+def is_trusted_peer(remote_addr):
+    """Whether what connected to gunicorn (REMOTE_ADDR) is a trusted proxy. A Unix
+    socket has no address: only processes on this machine can reach it, and
+    gunicorn trusts it too."""
+    return not remote_addr or is_trusted_proxy(parse_address(remote_addr))
+
+
 def client_address(request):
     """The address a request comes from (AXES_CLIENT_IP_CALLABLE, for lockouts).
 
@@ -45,8 +52,9 @@ def client_address(request):
     trusted proxy; the first other address is the client. Anything to its left the
     client may have written itself. An entry that is not an address stops the walk
     at the last trusted proxy, which is then taken for the client."""
-    address = parse_address(request.META.get("REMOTE_ADDR", ""))
-    if not is_trusted_proxy(address):
+    remote_addr = request.META.get("REMOTE_ADDR", "")
+    address = parse_address(remote_addr)
+    if not is_trusted_peer(remote_addr):
         return str(address) if address else None
     forwarded = request.META.get(FORWARDED_FOR, "").split(",")
     for entry in reversed(forwarded):
@@ -58,7 +66,7 @@ def client_address(request):
         address = hop
         if not is_trusted_proxy(hop):
             break
-    return str(address)
+    return str(address) if address else None
 
 
 def forget_untrusted_forwarding(environ):
@@ -66,7 +74,7 @@ def forget_untrusted_forwarding(environ):
     (request.META) unless a trusted proxy sent them, so that nothing later (the page
     cache, the redirect to https, CSRF's checks, logs) believes a client that wrote
     them itself."""
-    if not is_trusted_proxy(parse_address(environ.get("REMOTE_ADDR", ""))):
+    if not is_trusted_peer(environ.get("REMOTE_ADDR", "")):
         environ.pop(FORWARDED_FOR, None)
         if settings.SECURE_PROXY_SSL_HEADER:
             environ.pop(settings.SECURE_PROXY_SSL_HEADER[0], None)

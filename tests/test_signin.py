@@ -239,6 +239,13 @@ class ForwardedAddressTests(TestCase):
         )
         self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
 
+    def test_a_proxy_on_a_unix_socket_is_trusted(self):
+        # gunicorn bound to a Unix socket gives no REMOTE_ADDR.
+        self.fail_as(["a", "b", "c", "d", "e"], "", "192.0.2.{n}, " + HOME)
+        self.assertEqual(
+            set(AccessAttempt.objects.values_list("ip_address", flat=True)), {HOME}
+        )
+
     def test_addresses_left_of_the_trusted_proxies_are_not_believed(self):
         # The client wrote the first entry; the proxies appended HOME, then each
         # other's addresses (10.0.0.3 is the balancer in front of PROXY).
