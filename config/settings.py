@@ -1,9 +1,11 @@
 import datetime
+import ipaddress
 import os
 import sys
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Forwarded-For and -Proto only from TRUSTED_PROXIES (factsheets/proxies.py).
+    "factsheets.proxies.UntrustedForwardingMiddleware",
     # Public pages from the cache, before anything else costs anything; a stored
     # page keeps the headers the middleware below adds (factsheets/cache.py).
     "factsheets.cache.PageCacheMiddleware",
@@ -54,6 +58,9 @@ MIDDLEWARE = [
     "factsheets.security.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A body larger than its sender may send answers 413 before it is read
+    # (factsheets/limits.py): before the session is read, and before CSRF's check.
+    "factsheets.limits.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -189,12 +196,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "factsheets.signin.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "factsheets.signin.client_address"
+AXES_CLIENT_IP_CALLABLE = "factsheets.proxies.client_address"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
-# Proxies in front that append the client's address to X-Forwarded-For.
-PROXY_COUNT = env.int(
-    "PROXY_COUNT", default=1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0
-)
 # Staff may turn on codes from an authenticator app; with OTP_REQUIRED all must.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
 OTP_TOTP_ISSUER = "Fact sheets"
@@ -227,9 +230,15 @@ WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Requests larger than any admin form are refused with a 400 before they are read:
-# Django's 2.5 MB body, and enough fields for a sheet with the most rows the admin
-# allows of every kind (factsheets/admin/base.py), about 3,300 (issue #10).
+# Request bodies larger than their sender may send are refused with a 413 before
+# they are read (factsheets/limits.py): PUBLIC_REQUEST_MAX_BYTES from anyone not
+# signed in as staff (the sign-in form is a few hundred bytes); Django's 2.5 MB
+# (DATA_UPLOAD_MAX_MEMORY_SIZE) from staff, more than any admin form; and
+# IMPORT_MAX_BYTES, the largest file to import, on the import page from staff who
+# may import. Enough fields for a sheet with the most rows the admin allows of
+# every kind (factsheets/admin/base.py), about 3,300; more get a 400.
+PUBLIC_REQUEST_MAX_BYTES = env.int("PUBLIC_REQUEST_MAX_BYTES", default=1024 * 1024)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
 
 # HTTPS in production (all off by default so `make run` works on plain http).
@@ -239,7 +248,36 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
 )
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# The proxies in front of gunicorn (addresses, or networks such as 10.0.0.0/24)
+# whose X-Forwarded-For and X-Forwarded-Proto are believed (factsheets/proxies.py);
+# gunicorn gets the same list (gunicorn.conf.py). From any other address the client
+# is the address it connects from and cannot claim https. By default a proxy on the
+# same machine (a Unix socket is always trusted); a load balancer elsewhere must be
+# listed.
+TRUSTED_PROXIES = [
+    proxy
+    for proxy in env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+    if proxy
+]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network "
+            "(such as 10.0.0.5 or 10.0.0.0/24)."
+        ) from None
+if "PROXY_COUNT" in os.environ:
+    # It trusted X-Forwarded-For from any client; failing is safer than guessing.
+    raise ImproperlyConfigured(
+        "PROXY_COUNT is no longer read: list the proxies' addresses in "
+        "TRUSTED_PROXIES instead and remove PROXY_COUNT (README.md, Settings)."
+    )
 if env.bool("BEHIND_TLS_PROXY", default=False):
+    if not TRUSTED_PROXIES:
+        raise ImproperlyConfigured(
+            "BEHIND_TLS_PROXY needs the proxy's address in TRUSTED_PROXIES."
+        )
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -8,8 +8,8 @@
   recovers by itself when the database returns. Pages the page cache holds are
   served before any of this, without the database (factsheets/cache.py).
 - /healthz tells a load balancer whether the database and the cache answer.
-- The error pages (400, 403 and a refused form, 500) render without the database and
-  say nothing of the error itself.
+- The error pages (400, 403 and a refused form, 413, 500) render without the
+  database and say nothing of the error itself.
 - Log records name their request and the signed-in staff member, and are scrubbed of
   secrets before any handler writes them (LOGGING in config/settings.py).
 """

@@ -17,6 +17,15 @@ def can_change(user, factsheet=None):
     return factsheet is None or not factsheet.is_published or can_publish(user)
 
 
+def can_import(user):
+    """Import old sheets, which become drafts: add and change sheets."""
+    return (
+        user.is_active
+        and user.is_staff
+        and user.has_perms(["factsheets.add_factsheet", "factsheets.change_factsheet"])
+    )
+
+
 def can_preview(user):
     """See any sheet as it will look: whoever the admin lets open sheets, to view or
     to change them."""

@@ -27,24 +27,6 @@ SETUP_URL_NAME = "otp_totp_totpdevice_setup"
 OPEN_WITHOUT_SECOND_FACTOR = {"login", "logout"}
 
 
-def client_address(request):
-    """The address a sign-in comes from, for lockouts by address.
-
-    Behind PROXY_COUNT proxies, each appending the address it was reached from to
-    X-Forwarded-For, the client is that many entries from the end; anything before
-    them the client may have written itself.
-    """
-    count = settings.PROXY_COUNT
-    forwarded = [
-        address.strip()
-        for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        if address.strip()
-    ]
-    if count and len(forwarded) >= count:
-        return forwarded[-count]
-    return request.META.get("REMOTE_ADDR")
-
-
 def locked_until(request, credentials):
     """When the lockout of this sign-in ends: when so few recent failures are left,
     for the account or the address, that they no longer reach the limit."""

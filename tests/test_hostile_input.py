@@ -459,10 +459,10 @@ class MethodTests(TestCase):
 
 
 class OversizeTests(HostileTestCase):
-    def test_a_body_beyond_the_limit_gets_the_bad_request_page(self):
+    def test_a_body_beyond_the_limit_gets_the_too_large_page(self):
         response = self.client.post(ADD_URL, self.add_data(lead="x" * 3_000_000))
-        self.assertEqual(response.status_code, 400)
-        self.assertTemplateUsed(response, "400.html")
+        self.assertEqual(response.status_code, 413)
+        self.assertTemplateUsed(response, "413.html")
         self.assertEqual(self.counts(), [0] * 5)
 
     def test_too_many_fields_get_the_bad_request_page(self):

@@ -7,16 +7,19 @@ import re
 from unittest import mock
 
 from axes.models import AccessAttempt
-from django.contrib.auth.hashers import MD5PasswordHasher
+from django.contrib.auth.hashers import MD5PasswordHasher, PBKDF2PasswordHasher
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.test import Client, TestCase, override_settings
+from django.test import Client, TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import make_factsheet
+from tests.html_forms import FormFields
+from tests.servers import Client as HttpClient
+from tests.servers import production_server
 
 PASSWORD = "a-long-passphrase"
 HOME = "198.51.100.10"
@@ -201,37 +204,170 @@ class SignInLockoutTests(TestCase):
         self.assertEqual(response.status_code, 302)
         self.assertSignedIn(sign_in(self.client, "editor"))
 
-    @override_settings(PROXY_COUNT=1)
-    def test_behind_a_proxy_the_address_is_the_one_the_proxy_saw(self):
-        proxy = "10.0.0.2"
-        for name in ["a", "b", "c", "d", "e"]:
-            self.fail(1, username=name, address=proxy)  # no header: the proxy's own
-        self.client.logout()
-        # The client wrote the first address itself; the proxy appended the second.
-        spoofed = {"HTTP_X_FORWARDED_FOR": f"{proxy}, {ELSEWHERE}"}
-        self.assertSignedIn(sign_in(self.client, "writer", address=proxy, **spoofed))
-        self.client.logout()
-        for name in ["a", "b", "c", "d", "e"]:
-            sign_in(
-                self.client,
-                name,
-                "wrong",
-                address=proxy,
-                HTTP_X_FORWARDED_FOR=HOME,
-            )
-        self.assertLockedOut(
-            sign_in(self.client, "writer", address=proxy, HTTP_X_FORWARDED_FOR=HOME)
-        )
-        self.assertSignedIn(
-            sign_in(
-                self.client, "writer", address=proxy, HTTP_X_FORWARDED_FOR="192.0.2.9"
-            )
-        )
-
     def test_without_a_proxy_a_forwarded_address_is_ignored(self):
         for n in range(5):
             sign_in(self.client, "nobody", "wrong", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
         self.assertLockedOut(sign_in(self.client, "writer"))
+
+
+# Production behind a load balancer: its network is trusted, and it says https.
+BEHIND_A_BALANCER = override_settings(
+    TRUSTED_PROXIES=["10.0.0.0/24"],
+    SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+)
+PROXY = "10.0.0.2"
+
+
+@BEHIND_A_BALANCER
+class ForwardedAddressTests(TestCase):
+    """Lockouts by address count the client's real address: the one a trusted proxy
+    saw, or the one that reached gunicorn directly, never one the client wrote."""
+
+    @classmethod
+    def setUpTestData(cls):
+        User.objects.create_user("writer", password=PASSWORD, is_staff=True)
+
+    def assertLockedOut(self, response):
+        self.assertContains(response, "Signing in is paused", status_code=429)
+
+    def fail_as(self, names, address, forwarded):
+        """One failed sign-in for each name, each with its own X-Forwarded-For."""
+        for n, name in enumerate(names):
+            response = sign_in(
+                self.client,
+                name,
+                "wrong",
+                address,
+                HTTP_X_FORWARDED_FOR=forwarded.format(n=n),
+            )
+            self.assertIn(response.status_code, [200, 429])  # 429: the fifth
+
+    def test_a_direct_client_is_locked_out_by_its_address_whatever_it_forwards(self):
+        self.fail_as(["a", "b", "c", "d"], HOME, "192.0.2.{n}")
+        # Even a chain that looks as if it came through the balancer.
+        self.fail_as(["e"], HOME, f"192.0.2.99, {PROXY}")
+        for forwarded in ["192.0.2.200", f"198.51.100.1, {PROXY}", ""]:
+            with self.subTest(forwarded=forwarded):
+                self.assertLockedOut(
+                    sign_in(
+                        self.client,
+                        "writer",
+                        address=HOME,
+                        HTTP_X_FORWARDED_FOR=forwarded,
+                    )
+                )
+        self.assertEqual(
+            set(AccessAttempt.objects.values_list("ip_address", flat=True)), {HOME}
+        )
+
+    def test_through_a_trusted_proxy_the_address_it_saw_counts(self):
+        self.fail_as(["a", "b", "c", "d", "e"], PROXY, HOME)
+        self.assertLockedOut(
+            sign_in(self.client, "writer", address=PROXY, HTTP_X_FORWARDED_FOR=HOME)
+        )
+        # Other clients behind the same balancer still sign in.
+        response = sign_in(
+            self.client, "writer", address=PROXY, HTTP_X_FORWARDED_FOR=ELSEWHERE
+        )
+        self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
+
+    def test_a_proxy_on_a_unix_socket_is_trusted(self):
+        # gunicorn bound to a Unix socket gives no REMOTE_ADDR.
+        self.fail_as(["a", "b", "c", "d", "e"], "", "192.0.2.{n}, " + HOME)
+        self.assertEqual(
+            set(AccessAttempt.objects.values_list("ip_address", flat=True)), {HOME}
+        )
+
+    def test_addresses_left_of_the_trusted_proxies_are_not_believed(self):
+        # The client wrote the first entry; the proxies appended HOME, then each
+        # other's addresses (10.0.0.3 is the balancer in front of PROXY).
+        self.fail_as(["a", "b", "c"], PROXY, "192.0.2.{n}, " + HOME)
+        self.fail_as(["d", "e"], PROXY, "192.0.2.{n}, " + HOME + ", 10.0.0.3")
+        self.assertLockedOut(
+            sign_in(
+                self.client,
+                "writer",
+                address=PROXY,
+                HTTP_X_FORWARDED_FOR=f"192.0.2.77, {HOME}",
+            )
+        )
+        self.assertEqual(
+            set(AccessAttempt.objects.values_list("ip_address", flat=True)), {HOME}
+        )
+
+    def test_a_forwarded_entry_that_is_no_address_stops_at_the_proxy(self):
+        self.fail_as(["a", "b", "c", "d", "e"], PROXY, "not-an-address-{n}")
+        self.assertLockedOut(
+            sign_in(
+                self.client, "writer", address=PROXY, HTTP_X_FORWARDED_FOR="nor-this"
+            )
+        )
+        self.assertEqual(
+            set(AccessAttempt.objects.values_list("ip_address", flat=True)), {PROXY}
+        )
+
+    @override_settings(SECURE_SSL_REDIRECT=True)
+    def test_only_a_trusted_proxy_may_say_a_request_came_over_https(self):
+        https = {"HTTP_X_FORWARDED_PROTO": "https"}
+        direct = self.client.get("/admin/login/", REMOTE_ADDR=HOME, **https)
+        self.assertRedirects(
+            direct,
+            "https://testserver/admin/login/",
+            status_code=301,
+            fetch_redirect_response=False,
+        )
+        proxied = self.client.get("/admin/login/", REMOTE_ADDR=PROXY, **https)
+        self.assertEqual(proxied.status_code, 200)
+
+
+class DirectClientOfProductionServerTests(TransactionTestCase):
+    """gunicorn with production settings behind a TLS proxy (BEHIND_TLS_PROXY, the
+    proxy at 192.0.2.1), reached directly by a client on 127.0.0.1 that writes the
+    forwarding headers itself."""
+
+    def setUp(self):
+        hasher = PBKDF2PasswordHasher()  # as the server hashes
+        User.objects.create(
+            username="writer",
+            password=hasher.encode(PASSWORD, hasher.salt()),
+            is_staff=True,
+        )
+        self.server = production_server(
+            self,
+            "signin",
+            BEHIND_TLS_PROXY="true",
+            TRUSTED_PROXIES="192.0.2.1",
+            SECURE_HSTS_SECONDS="3600",
+        )
+
+    def sign_in(self, username, password, forwarded):
+        client = HttpClient(cookies=True)
+        url = self.server.url + "/admin/login/?next=/admin/"
+        status, _, html = client.request(url)
+        self.assertEqual(status, 200, self.server.output())
+        fields = FormFields.of(html, "login-form")
+        fields.update(username=username, password=password)
+        status, _, _ = client.request(
+            url, fields, headers={"X-Forwarded-For": forwarded}
+        )
+        return status
+
+    def test_a_new_forwarded_address_each_try_does_not_escape_the_lockout(self):
+        statuses = [
+            self.sign_in(name, "wrong", f"192.0.2.{n}")
+            for n, name in enumerate(["a", "b", "c", "d", "e"])
+        ]
+        self.assertEqual(statuses, [200, 200, 200, 200, 429])
+        self.assertEqual(self.sign_in("writer", PASSWORD, "192.0.2.200"), 429)
+
+    def test_the_client_cannot_say_it_came_over_https(self):
+        client = HttpClient()
+        status, headers, _ = client.request(
+            self.server.url + "/admin/login/", headers={"X-Forwarded-Proto": "https"}
+        )
+        self.assertEqual(status, 200)
+        # Sent only on requests that came over https (SECURE_HSTS_SECONDS).
+        self.assertNotIn("Strict-Transport-Security", headers)
 
 
 class PasswordRuleTests(TestCase):

@@ -431,9 +431,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
 
     def import_view(self, request):
         """Import an old sheet as a draft, then show it with what is left to check."""
-        if not (
-            self.has_add_permission(request) and self.has_change_permission(request)
-        ):
+        if not roles.can_import(request.user):
             raise PermissionDenied
         if request.method == "POST":
             form = ImportForm(request.POST, request.FILES)
