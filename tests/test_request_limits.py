@@ -76,7 +76,7 @@ class PublicLimitTests(TooLargeAssertions, TestCase):
         response = self.client.post(
             SIGN_IN, {"username": "a", "password": "b", "junk": "x" * (MB - 1000)}
         )
-        self.assertContains(response, "Please enter the correct username")
+        self.assertContains(response, "Enter the username and password of a staff")
 
     @override_settings(PUBLIC_REQUEST_MAX_BYTES=100 * 1024)
     def test_the_public_limit_is_a_setting(self):
