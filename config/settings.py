@@ -20,6 +20,16 @@ else:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The site's public address, scheme and host only (e.g. https://factsheets.example.gov).
+# Every absolute address a page gives is made from it, never from the Host header of
+# the request, so pages and the page cache are the same for every allowed host
+# (factsheets/site_url.py). The default is where `make run` serves.
+SITE_URL = env(
+    "SITE_URL", default="http://testserver" if TESTING else "http://127.0.0.1:8000"
+).rstrip("/")
+# The site is served at the root: no request header (gunicorn takes SCRIPT_NAME from
+# one) moves it under a prefix, which every link of a page would then carry.
+FORCE_SCRIPT_NAME = ""
 
 INSTALLED_APPS = [
     "django.contrib.admin",

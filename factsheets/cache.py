@@ -289,8 +289,12 @@ def stored_key(request):
         ):
             return None
         query = urlencode(sorted(pairs))
-    # The page shows its own address (canonical link, the footer's site name).
-    address = f"{request.scheme}://{request.get_host()}{path}?{query}"
+    # Refuses a host not allowed (DisallowedHost), but is no part of the key: a page
+    # names SITE_URL, never the host asked for (factsheets/site_url.py), so every
+    # allowed host, port or spelling of one shares one stored page, and the pages
+    # stored are bounded by the real pages. The scheme is: HSTS goes on https only.
+    request.get_host()
+    address = f"{request.scheme}:{path}?{query}"
     digest = hashlib.sha256(f"{release()} {address}".encode()).hexdigest()
     return f"pagecache:page:{digest}"
 

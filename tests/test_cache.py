@@ -661,6 +661,90 @@ class HeaderTests(CacheTestCase):
         self.assertNotIn("Last-Modified", response)
 
 
+@override_settings(
+    SITE_URL="https://factsheets.example.gov",
+    ALLOWED_HOSTS=["factsheets.example.gov", "mirror.example.net", "127.0.0.1"],
+)
+class BoundedTests(CacheTestCase):
+    """No request stores a page beyond the real pages: not another allowed host,
+    spelling or port, not a prefix, not a query string or coding of its own."""
+
+    HOST = {"HTTP_HOST": "factsheets.example.gov"}
+    VARIANTS = [
+        {"HTTP_HOST": "FACTSHEETS.EXAMPLE.GOV"},
+        {"HTTP_HOST": "factsheets.example.gov."},
+        {"HTTP_HOST": "factsheets.example.gov:8443"},
+        {"HTTP_HOST": "mirror.example.net"},
+        {"HTTP_HOST": "127.0.0.1:54321"},
+        # gunicorn takes SCRIPT_NAME from a request header.
+        {"HTTP_HOST": "127.0.0.1", "SCRIPT_NAME": "/junk"},
+        {"HTTP_HOST": "127.0.0.1", "HTTP_X_FORWARDED_HOST": "attacker.example"},
+        {"HTTP_HOST": "127.0.0.1", "HTTP_ACCEPT_ENCODING": "gzip;q=0.5, br;q=0.1"},
+        {"HTTP_HOST": "127.0.0.1", "HTTP_ACCEPT_ENCODING": "identity, x-junk"},
+    ]
+
+    def stored_keys(self, calls):
+        return {
+            call.args[0] for call in calls if call.args[0].startswith("pagecache:page:")
+        }
+
+    def test_hosts_prefixes_and_codings_share_the_real_pages(self):
+        urls = public_urls()
+        with mock.patch.object(cache, "set", wraps=cache.set) as stored:
+            pages = {url: self.client.get(url, **self.HOST) for url in urls}
+        real = self.stored_keys(stored.call_args_list)
+        ok = [url for url, response in pages.items() if response.status_code == 200]
+        self.assertEqual(len(real), len(ok))
+        with mock.patch.object(cache, "set", wraps=cache.set) as stored:
+            for extra in self.VARIANTS:
+                for url in ok:
+                    with (
+                        self.subTest(url=url, **extra),
+                        CaptureQueriesContext(connection) as queries,
+                    ):
+                        response = self.client.get(url, **extra)
+                        self.assertEqual(response.status_code, 200)
+                        self.assertEqual(len(queries), 0, "served from the cache")
+                        self.assertEqual(response["ETag"][:33], pages[url]["ETag"][:33])
+        self.assertEqual(self.stored_keys(stored.call_args_list), set())
+
+    def test_query_strings_no_page_reads_store_nothing(self):
+        junk = [
+            "/?utm_source=news",
+            "/fact-sheets/?by=bureau&by=bureau",
+            "/fact-sheets/?by=country",
+            "/fact-sheets/mali/?&",
+            "/fact-sheets/mali/?x=1",
+            "/fact-sheets/mali/changes/?from=2000-01-01",
+            "/fact-sheets/mali/changes/?from=2012-01-10&to=2099-12-31",
+            "/sitemap.xml?p=9999",
+            "/search/?q=mali",
+        ]
+        with mock.patch.object(cache, "set", wraps=cache.set) as stored:
+            for url in junk:
+                for n in range(3):
+                    self.client.get(
+                        f"{url}{'&' if '?' in url else '?'}n={n}", **self.HOST
+                    )
+                    self.client.get(url, **self.HOST)
+        self.assertEqual(self.stored_keys(stored.call_args_list), set())
+
+    def test_the_same_address_spelt_otherwise_is_the_same_page(self):
+        spellings = [
+            "/fact-sheets/?by=bureau",
+            "/fact-sheets/?by=bureau&",
+            "/fact-sheets/?&by=bureau",
+            "/fact-sheets/mali/changes/?from=2012-01-10&to=2015-10-15",
+            "/fact-sheets/mali/changes/?to=2015-10-15&from=2012-01-10",
+            "/fact-sheets/mal%69/",
+            "/fact-sheets/mali/?",
+        ]
+        with mock.patch.object(cache, "set", wraps=cache.set) as stored:
+            for url in spellings:
+                self.assertEqual(self.client.get(url, **self.HOST).status_code, 200)
+        self.assertEqual(len(self.stored_keys(stored.call_args_list)), 3)
+
+
 class CompressionTests(CacheTestCase):
     def test_gzip_and_brotli_decode_to_the_page(self):
         urls = [

@@ -265,6 +265,7 @@ def production_env(**overrides):
             # as the name of another variable when first.
             "SECRET_KEY": secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": "factsheets.example.gov",
+            "SITE_URL": "https://factsheets.example.gov",
             "SECURE_SSL_REDIRECT": "True",
             "SECURE_HSTS_SECONDS": "31536000",
             "SECURE_HSTS_INCLUDE_SUBDOMAINS": "True",
@@ -303,6 +304,15 @@ class DeployCheckTests(TestCase):
         result = manage("check", "--deploy", env=env)
         self.assertIn("security.W005", result.stderr + result.stdout)
         self.assertIn("security.W021", result.stderr + result.stdout)
+
+    def test_check_deploy_asks_for_the_sites_public_address(self):
+        result = manage("check", "--deploy", env=production_env(SITE_URL=""))
+        self.assertIn("SITE_URL must be the site's scheme and host", result.stderr)
+        self.assertNotEqual(result.returncode, 0)
+        env = production_env(SITE_URL="http://factsheets.example.org")
+        result = manage("check", "--deploy", env=env)
+        self.assertIn("factsheets.W001", result.stderr + result.stdout)
+        self.assertIn("factsheets.W002", result.stderr + result.stdout)
 
     def test_production_settings_make_cookies_secure_and_send_hsts(self):
         script = (
