@@ -532,7 +532,10 @@ class PageCacheMiddleware:
             page = Page.of(response, [coding], QUICK_BROTLI_QUALITY)
         else:
             page = Page.of(response, ["gzip", "br"], STORED_BROTLI_QUALITY)
-            self.store(key, page, generation, stale, started)
+            try:
+                self.store(key, page, generation, stale, started)
+            except Exception:  # a full or unreachable cache: the page is still served
+                logger.exception("Page cache unavailable")
         return page.response(request, coding)
 
     def store(self, key, page, generation, stale, started):

@@ -823,6 +823,57 @@ class KeptPagesTests(CacheTestCase):
         many.assert_not_called()
 
 
+class EvictionTests(CacheTestCase):
+    """A cache bounded in memory (Redis's maxmemory with allkeys-lru) may drop any
+    key, the generation too; no stale page is ever served for it."""
+
+    def evict(self, *keys):
+        cache.delete_many(keys)
+
+    def test_a_change_whose_generation_was_evicted_still_shows(self):
+        url = self.sheet.get_absolute_url()
+        self.warm([url])
+        FactSheet.objects.filter(pk=self.sheet.pk).update(title="Changed, then evicted")
+        page_cache.invalidate()
+        token = cache.get(page_cache.GENERATION_KEY)[0]
+        # The new generation and its transition go; the page stored before stays.
+        self.evict(page_cache.GENERATION_KEY, page_cache._next_key(token))
+        self.assertContains(self.get(url), "Changed, then evicted")
+        self.assertNotEqual(cache.get(page_cache.GENERATION_KEY)[0], token)
+        self.assertFresh([url])
+
+    def test_an_evicted_generation_is_never_matched_by_an_old_page(self):
+        url = self.sheet.get_absolute_url()
+        self.warm([url])
+        for _ in range(3):
+            old = cache.get(page_cache.GENERATION_KEY)[0]
+            self.evict(page_cache.GENERATION_KEY)
+            with CaptureQueriesContext(connection) as queries:
+                self.get(url)
+            self.assertGreater(len(queries), 0, "rendered again, not matched")
+            self.assertNotEqual(cache.get(page_cache.GENERATION_KEY)[0], old)
+        self.assertFresh()
+
+    def test_a_kept_page_is_not_served_once_its_generation_was_evicted(self):
+        url = self.sheet.get_absolute_url()
+        wsgi_get(url)
+        FactSheet.objects.filter(pk=self.sheet.pk).update(title="Changed, then evicted")
+        page_cache.invalidate()
+        self.evict(page_cache.GENERATION_KEY)
+        self.assertIn(b"Changed, then evicted", wsgi_get(url)[2])
+
+    def test_a_full_cache_serves_the_page_without_storing_it(self):
+        """Redis at maxmemory with no eviction policy refuses every write."""
+        from redis.exceptions import OutOfMemoryError
+
+        url = self.sheet.get_absolute_url()
+        full = OutOfMemoryError("command not allowed when used memory > 'maxmemory'")
+        with mock.patch.object(cache, "set", side_effect=full):
+            response = self.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, self.sheet.lead)
+
+
 def wsgi_get(path, **environ):
     """A GET through the WSGI application gunicorn serves, front door included."""
     import io
