@@ -25,8 +25,8 @@ from django.urls import path
 from config import urls as site_urls
 from factsheets.failures import RETRY_AFTER, RequestContextFilter
 from tests.factories import make_user
-from tests.test_servers import Client as HttpClient
-from tests.test_servers import Server, database_url, free_port, server_environment
+from tests.servers import Client as HttpClient
+from tests.servers import Server, database_url, free_port, server_environment
 
 PAGE = "/fact-sheets/mali/"
 UNAVAILABLE = "This page is temporarily unavailable"
