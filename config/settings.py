@@ -58,11 +58,14 @@ MIDDLEWARE = [
     # A database that fails answers 503; log records name their request
     # (factsheets/failures.py).
     "factsheets.failures.DatabaseUnavailableMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy and Permissions-Policy on every response, static files
-    # and errors too (factsheets/security.py).
+    # Content-Security-Policy, Permissions-Policy, X-Frame-Options and HSTS on every
+    # response, static files, errors and the redirect to https too: outside the
+    # security middleware, which answers that redirect itself (factsheets/security.py).
     "factsheets.security.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "factsheets.security.RedirectToHttpsHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,7 +73,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old addresses of the sheets lead to their new ones (factsheets/legacy.py).
     "factsheets.legacy.LegacyAddressMiddleware",
     # The admin: a second factor where staff have one or must (factsheets/signin.py),

@@ -468,7 +468,10 @@ class PageCacheFront:
     def __call__(self, environ, start_response):
         if _recent and settings.PAGE_CACHE:
             try:
-                response = self.kept(WSGIRequest(environ))
+                # A copy: WSGIRequest writes the path it decoded back into the
+                # environ, and Django's handler would decode it a second time (a
+                # path outside Latin-1 then failed with gunicorn's bare 500).
+                response = self.kept(WSGIRequest(environ.copy()))
             except Exception:  # DisallowedHost, the cache down: Django answers
                 response = None
             if response is not None:

@@ -975,6 +975,29 @@ class FrontDoorTests(CacheTestCase):
         self.assertIn("Content-Security-Policy", headers)
         self.assertEqual(headers["X-Content-Type-Options"], "nosniff")
 
+    def test_paths_outside_latin_1_reach_django_as_sent(self):
+        """gunicorn gives PATH_INFO as the path's bytes read as Latin-1, and Django
+        reads them as UTF-8; the front door, which looks first, changes nothing."""
+        LegacyAddress.objects.create(
+            old_path="/r/côte-d’ivoire.htm", new_path=self.sheet.get_absolute_url()
+        )
+        wsgi_get(self.sheet.get_absolute_url())  # a kept page: the front door looks
+        for path, expected in [
+            ("/\u200b", 404),
+            ("/fact-sheets/\U0001f600/", 404),
+            ("/fact-sheets/é/", 404),
+            ("/admin/\u3000", 302),  # to the sign-in page, as any admin address
+            ("/r/côte-d’ivoire.htm", 301),
+        ]:
+            with self.subTest(path):
+                status, headers, body = wsgi_get(path.encode().decode("latin-1"))
+                self.assertEqual(status, expected)
+                self.assertIn("Content-Security-Policy", headers)
+                self.assertEqual(headers["X-Content-Type-Options"], "nosniff")
+                if status == 404:
+                    self.assertIn(b"Page not found", body)
+        self.assertEqual(headers["Location"], self.sheet.get_absolute_url())
+
     def test_editors_pages_never_pass_the_front_door(self):
         with mock.patch.object(page_cache, "_recent", {"any": None}):
             for url in ["/admin/login/", "/static/css/site.css"]:
