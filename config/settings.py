@@ -22,6 +22,16 @@ else:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The site's public address, scheme and host only (e.g. https://factsheets.example.gov).
+# Every absolute address a page gives is made from it, never from the Host header of
+# the request, so pages and the page cache are the same for every allowed host
+# (factsheets/site_url.py). The default is where `make run` serves.
+SITE_URL = env(
+    "SITE_URL", default="http://testserver" if TESTING else "http://127.0.0.1:8000"
+).rstrip("/")
+# The site is served at the root: no request header (gunicorn takes SCRIPT_NAME from
+# one) moves it under a prefix, which every link of a page would then carry.
+FORCE_SCRIPT_NAME = ""
 
 INSTALLED_APPS = [
     "factsheets.apps.AdminConfig",  # django.contrib.admin, our site
@@ -52,11 +62,14 @@ MIDDLEWARE = [
     # A database that fails answers 503; log records name their request
     # (factsheets/failures.py).
     "factsheets.failures.DatabaseUnavailableMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy and Permissions-Policy on every response, static files
-    # and errors too (factsheets/security.py).
+    # Content-Security-Policy, Permissions-Policy, X-Frame-Options and HSTS on every
+    # response, static files, errors and the redirect to https too: outside the
+    # security middleware, which answers that redirect itself (factsheets/security.py).
     "factsheets.security.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "factsheets.security.RedirectToHttpsHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A body larger than its sender may send answers 413 before it is read
     # (factsheets/limits.py): before the session is read, and before CSRF's check.
@@ -67,7 +80,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old addresses of the sheets lead to their new ones (factsheets/legacy.py).
     "factsheets.legacy.LegacyAddressMiddleware",
     # The admin: a second factor where staff have one or must (factsheets/signin.py),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from factsheets.models import FactSheet
+from factsheets.site_url import absolute
 
 
 def json_response(data, status=200):
@@ -32,26 +33,26 @@ def isoformat(value):
     return value.isoformat() if value else None
 
 
-def sheet_url(request, factsheet):
-    return request.build_absolute_uri(
+def sheet_url(factsheet):
+    return absolute(
         reverse("factsheets:detail", kwargs={"country_slug": factsheet.country.slug})
     )
 
 
-def json_url(request, factsheet):
-    return request.build_absolute_uri(
+def json_url(factsheet):
+    return absolute(
         reverse(
             "factsheets:sheet_json", kwargs={"country_slug": factsheet.country.slug}
         )
     )
 
 
-def edition_url(request, factsheet, edition):
+def edition_url(factsheet, edition):
     """Where an edition of `factsheet`'s country is read: the current one at the
     country's address, the others at their dated ones."""
     if edition.pk == factsheet.pk:
-        return sheet_url(request, factsheet)
-    return request.build_absolute_uri(
+        return sheet_url(factsheet)
+    return absolute(
         reverse(
             "factsheets:edition",
             kwargs={
@@ -62,7 +63,7 @@ def edition_url(request, factsheet, edition):
     )
 
 
-def summary(request, factsheet):
+def summary(factsheet):
     """What the catalogue says of a sheet; the sheet's own JSON starts the same."""
     return {
         "title": factsheet.title,
@@ -71,8 +72,8 @@ def summary(request, factsheet):
         "bureau": {"name": factsheet.bureau.name, "slug": factsheet.bureau.slug},
         "issued_on": isoformat(factsheet.issued_on),
         "last_updated": isoformat(factsheet.revised_at),
-        "url": sheet_url(request, factsheet),
-        "json_url": json_url(request, factsheet),
+        "url": sheet_url(factsheet),
+        "json_url": json_url(factsheet),
     }
 
 
@@ -87,7 +88,7 @@ def catalogue(request):
     return json_response(
         {
             "publisher": settings.DEPARTMENT_NAME,
-            "fact_sheets": [summary(request, factsheet) for factsheet in factsheets],
+            "fact_sheets": [summary(factsheet) for factsheet in factsheets],
         }
     )
 
@@ -105,9 +106,9 @@ def sheet(request, country_slug):
         return json_response(
             {"error": "No published fact sheet for this country."}, status=404
         )
-    url = sheet_url(request, factsheet)
+    url = sheet_url(factsheet)
     editions = factsheet.editions().only("pk", "issued_on", "country_id")
-    data = summary(request, factsheet)
+    data = summary(factsheet)
     data.update(
         {
             "notice": factsheet.notice,
@@ -150,7 +151,7 @@ def sheet(request, country_slug):
             "editions": [
                 {
                     "issued_on": isoformat(edition.issued_on),
-                    "url": edition_url(request, factsheet, edition),
+                    "url": edition_url(factsheet, edition),
                 }
                 for edition in editions
             ],

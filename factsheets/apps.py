@@ -8,7 +8,7 @@ class FactsheetsConfig(AppConfig):
 
     def ready(self):
         # Search vectors follow every save of a sheet or its sections (issue #8).
-        from factsheets import cache, search
+        from factsheets import cache, search, site_url  # noqa: F401 (its checks)
 
         search.connect_signals()
         # Stored pages go stale on every change that public pages show (issue #9).

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from factsheets.amounts import format_amount
 from factsheets.charts import KIND_ORDER, Figure, bar_chart, period_key
 from factsheets.models import AssistanceLine, FactSheet
+from factsheets.site_url import absolute
 
 Qualifier = AssistanceLine.Qualifier
 # Qualifiers that make an amount a lower bound, and those that make it an upper one;
@@ -200,7 +201,7 @@ def overview_csv(request):
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
     for sheet in current_sheets_with_lines().order_by("country__name"):
-        address = request.build_absolute_uri(sheet.country.get_absolute_url())
+        address = absolute(sheet.country.get_absolute_url())
         for line in sheet.assistance_lines.all():
             writer.writerow(
                 [

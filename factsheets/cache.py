@@ -289,8 +289,12 @@ def stored_key(request):
         ):
             return None
         query = urlencode(sorted(pairs))
-    # The page shows its own address (canonical link, the footer's site name).
-    address = f"{request.scheme}://{request.get_host()}{path}?{query}"
+    # Refuses a host not allowed (DisallowedHost), but is no part of the key: a page
+    # names SITE_URL, never the host asked for (factsheets/site_url.py), so every
+    # allowed host, port or spelling of one shares one stored page, and the pages
+    # stored are bounded by the real pages. The scheme is: HSTS goes on https only.
+    request.get_host()
+    address = f"{request.scheme}:{path}?{query}"
     digest = hashlib.sha256(f"{release()} {address}".encode()).hexdigest()
     return f"pagecache:page:{digest}"
 
@@ -464,7 +468,10 @@ class PageCacheFront:
     def __call__(self, environ, start_response):
         if _recent and settings.PAGE_CACHE:
             try:
-                response = self.kept(WSGIRequest(environ))
+                # A copy: WSGIRequest writes the path it decoded back into the
+                # environ, and Django's handler would decode it a second time (a
+                # path outside Latin-1 then failed with gunicorn's bare 500).
+                response = self.kept(WSGIRequest(environ.copy()))
             except Exception:  # DisallowedHost, the cache down: Django answers
                 response = None
             if response is not None:
@@ -528,7 +535,10 @@ class PageCacheMiddleware:
             page = Page.of(response, [coding], QUICK_BROTLI_QUALITY)
         else:
             page = Page.of(response, ["gzip", "br"], STORED_BROTLI_QUALITY)
-            self.store(key, page, generation, stale, started)
+            try:
+                self.store(key, page, generation, stale, started)
+            except Exception:  # a full or unreachable cache: the page is still served
+                logger.exception("Page cache unavailable")
         return page.response(request, coding)
 
     def store(self, key, page, generation, stale, started):

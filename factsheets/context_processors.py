@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.core.exceptions import DisallowedHost
-from django.http.request import split_domain_port
+
+from factsheets import site_url
 
 
 def department(request):
@@ -17,8 +17,5 @@ def department(request):
 
 def federal_identifier(request):
     """The footer's site identifier: this site, its parent agency, the required links."""
-    try:
-        site = split_domain_port(request.get_host())[0]
-    except DisallowedHost:
-        site = ""
+    site = site_url.hostname()
     return {"federal_identifier": {**settings.FEDERAL_IDENTIFIER, "site": site}}

@@ -1,7 +1,9 @@
 """Atom feeds of new and updated sheets: the whole site's, a bureau's, a country's.
 
 Entries come only from FactSheet.objects.current() (site, bureau) or live()
-(country): drafts, scheduled and expired sheets never appear.
+(country): drafts, scheduled and expired sheets never appear. Every address in a feed
+is on SITE_URL, whatever host the request named (factsheets/site_url.py): Django's
+Feed leaves full addresses as they are.
 """
 
 import re
@@ -15,6 +17,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from factsheets.models import PUBLIC_UPDATED_AT, Bureau, Country, FactSheet
+from factsheets.site_url import absolute
 
 # A reader polls the feed for what is new; the whole list is on the index page.
 FEED_LENGTH = 50
@@ -53,7 +56,10 @@ class SiteFeed(Feed):
         )
 
     def link(self, obj):
-        return reverse("factsheets:home")
+        return absolute(reverse("factsheets:home"))
+
+    def feed_url(self, obj):
+        return absolute(reverse("factsheets:feed"))
 
     def author_name(self, obj):
         return settings.DEPARTMENT_NAME
@@ -74,8 +80,10 @@ class SiteFeed(Feed):
 
     def item_link(self, item):
         if getattr(item, "is_superseded", False):
-            return item.get_edition_url()
-        return reverse("factsheets:detail", kwargs={"country_slug": item.country.slug})
+            return absolute(item.get_edition_url())
+        return absolute(
+            reverse("factsheets:detail", kwargs={"country_slug": item.country.slug})
+        )
 
     def item_guid(self, item):
         # The edition's lasting address: the same entry while the sheet changes in
@@ -101,7 +109,7 @@ class SiteFeed(Feed):
         feed = super().get_feed(obj, request)
         feed.feed = {key: xml_safe(value) for key, value in feed.feed.items()}
         for item in feed.items:
-            item["unique_id"] = request.build_absolute_uri(item["unique_id"])
+            item["unique_id"] = absolute(item["unique_id"])
             item.update({key: xml_safe(value) for key, value in item.items()})
         return feed
 
@@ -119,7 +127,10 @@ class BureauFeed(SiteFeed):
         return f"New and updated fact sheets of the {obj.name} ({obj.short_name})."
 
     def link(self, obj):
-        return obj.get_absolute_url()
+        return absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj):
+        return absolute(reverse("factsheets:bureau_feed", kwargs={"slug": obj.slug}))
 
     def items(self, obj):
         return newest_first(FactSheet.objects.current().filter(bureau=obj))[
@@ -140,7 +151,12 @@ class CountryFeed(SiteFeed):
         return f"The editions of the fact sheet on {obj.in_sentence}."
 
     def link(self, obj):
-        return obj.get_absolute_url()
+        return absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj):
+        return absolute(
+            reverse("factsheets:country_feed", kwargs={"country_slug": obj.slug})
+        )
 
     def items(self, obj):
         editions = list(

@@ -23,7 +23,9 @@ from pathlib import Path
 
 from csp.constants import NONCE
 from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 
 EDITOR_SCRIPT = "django_prose_editor/editor.js"
@@ -80,3 +82,31 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
                 update[directive] = [*given, *sources]
             parts.update = update
         return parts
+
+
+class RedirectToHttpsHeadersMiddleware:
+    """HSTS on SecurityMiddleware's redirect from http to https too.
+
+    Django sends HSTS over https only, as browsers ignore it over plain http; the
+    redirect carries it anyway, so that every response has the same headers. Placed
+    outside SecurityMiddleware, which answers the redirect before any inner one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.SECURE_HSTS_SECONDS
+            and not request.is_secure()
+            and isinstance(response, HttpResponsePermanentRedirect)
+            and response.url.startswith("https://")
+            and "Strict-Transport-Security" not in response
+        ):
+            header = f"max-age={settings.SECURE_HSTS_SECONDS}"
+            if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+                header += "; includeSubDomains"
+            if settings.SECURE_HSTS_PRELOAD:
+                header += "; preload"
+            response["Strict-Transport-Security"] = header
+        return response

@@ -1,8 +1,8 @@
 """The sitemap and robots.txt.
 
 The sitemap lists the public pages and each country's current sheet, never a
-superseded edition (those pages say noindex), a draft or a preview. With no sites
-framework installed, addresses are made with the host of the request.
+superseded edition (those pages say noindex), a draft or a preview. Addresses are
+on SITE_URL, whatever host the request named (factsheets/site_url.py).
 """
 
 from django.contrib import sitemaps
@@ -10,10 +10,21 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from factsheets import site_url
 from factsheets.models import Bureau, FactSheet
 
 
-class StaticViewSitemap(sitemaps.Sitemap):
+class SiteSitemap(sitemaps.Sitemap):
+    """Addresses on SITE_URL, not on the host the request named."""
+
+    def get_protocol(self, protocol=None):
+        return site_url.scheme()
+
+    def get_domain(self, site=None):
+        return site_url.host()
+
+
+class StaticViewSitemap(SiteSitemap):
     def items(self):
         return [
             "factsheets:home",
@@ -26,12 +37,12 @@ class StaticViewSitemap(sitemaps.Sitemap):
         return reverse(item)
 
 
-class BureauSitemap(sitemaps.Sitemap):
+class BureauSitemap(SiteSitemap):
     def items(self):
         return Bureau.objects.order_by("name")
 
 
-class FactSheetSitemap(sitemaps.Sitemap):
+class FactSheetSitemap(SiteSitemap):
     """Each country's current sheet, at the country's address."""
 
     def items(self):
@@ -68,7 +79,7 @@ def robots_txt(request):
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED)]
     lines += [
         "",
-        f"Sitemap: {request.build_absolute_uri(reverse('factsheets:sitemap'))}",
+        f"Sitemap: {site_url.absolute(reverse('factsheets:sitemap'))}",
     ]
     return HttpResponse(
         "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"

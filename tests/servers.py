@@ -56,8 +56,8 @@ def server_environment(workdir, settings_module, **values):
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
-        **values,
     )
+    env.update(values)
     return env
 
 

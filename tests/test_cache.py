@@ -661,6 +661,90 @@ class HeaderTests(CacheTestCase):
         self.assertNotIn("Last-Modified", response)
 
 
+@override_settings(
+    SITE_URL="https://factsheets.example.gov",
+    ALLOWED_HOSTS=["factsheets.example.gov", "mirror.example.net", "127.0.0.1"],
+)
+class BoundedTests(CacheTestCase):
+    """No request stores a page beyond the real pages: not another allowed host,
+    spelling or port, not a prefix, not a query string or coding of its own."""
+
+    HOST = {"HTTP_HOST": "factsheets.example.gov"}
+    VARIANTS = [
+        {"HTTP_HOST": "FACTSHEETS.EXAMPLE.GOV"},
+        {"HTTP_HOST": "factsheets.example.gov."},
+        {"HTTP_HOST": "factsheets.example.gov:8443"},
+        {"HTTP_HOST": "mirror.example.net"},
+        {"HTTP_HOST": "127.0.0.1:54321"},
+        # gunicorn takes SCRIPT_NAME from a request header.
+        {"HTTP_HOST": "127.0.0.1", "SCRIPT_NAME": "/junk"},
+        {"HTTP_HOST": "127.0.0.1", "HTTP_X_FORWARDED_HOST": "attacker.example"},
+        {"HTTP_HOST": "127.0.0.1", "HTTP_ACCEPT_ENCODING": "gzip;q=0.5, br;q=0.1"},
+        {"HTTP_HOST": "127.0.0.1", "HTTP_ACCEPT_ENCODING": "identity, x-junk"},
+    ]
+
+    def stored_keys(self, calls):
+        return {
+            call.args[0] for call in calls if call.args[0].startswith("pagecache:page:")
+        }
+
+    def test_hosts_prefixes_and_codings_share_the_real_pages(self):
+        urls = public_urls()
+        with mock.patch.object(cache, "set", wraps=cache.set) as stored:
+            pages = {url: self.client.get(url, **self.HOST) for url in urls}
+        real = self.stored_keys(stored.call_args_list)
+        ok = [url for url, response in pages.items() if response.status_code == 200]
+        self.assertEqual(len(real), len(ok))
+        with mock.patch.object(cache, "set", wraps=cache.set) as stored:
+            for extra in self.VARIANTS:
+                for url in ok:
+                    with (
+                        self.subTest(url=url, **extra),
+                        CaptureQueriesContext(connection) as queries,
+                    ):
+                        response = self.client.get(url, **extra)
+                        self.assertEqual(response.status_code, 200)
+                        self.assertEqual(len(queries), 0, "served from the cache")
+                        self.assertEqual(response["ETag"][:33], pages[url]["ETag"][:33])
+        self.assertEqual(self.stored_keys(stored.call_args_list), set())
+
+    def test_query_strings_no_page_reads_store_nothing(self):
+        junk = [
+            "/?utm_source=news",
+            "/fact-sheets/?by=bureau&by=bureau",
+            "/fact-sheets/?by=country",
+            "/fact-sheets/mali/?&",
+            "/fact-sheets/mali/?x=1",
+            "/fact-sheets/mali/changes/?from=2000-01-01",
+            "/fact-sheets/mali/changes/?from=2012-01-10&to=2099-12-31",
+            "/sitemap.xml?p=9999",
+            "/search/?q=mali",
+        ]
+        with mock.patch.object(cache, "set", wraps=cache.set) as stored:
+            for url in junk:
+                for n in range(3):
+                    self.client.get(
+                        f"{url}{'&' if '?' in url else '?'}n={n}", **self.HOST
+                    )
+                    self.client.get(url, **self.HOST)
+        self.assertEqual(self.stored_keys(stored.call_args_list), set())
+
+    def test_the_same_address_spelt_otherwise_is_the_same_page(self):
+        spellings = [
+            "/fact-sheets/?by=bureau",
+            "/fact-sheets/?by=bureau&",
+            "/fact-sheets/?&by=bureau",
+            "/fact-sheets/mali/changes/?from=2012-01-10&to=2015-10-15",
+            "/fact-sheets/mali/changes/?to=2015-10-15&from=2012-01-10",
+            "/fact-sheets/mal%69/",
+            "/fact-sheets/mali/?",
+        ]
+        with mock.patch.object(cache, "set", wraps=cache.set) as stored:
+            for url in spellings:
+                self.assertEqual(self.client.get(url, **self.HOST).status_code, 200)
+        self.assertEqual(len(self.stored_keys(stored.call_args_list)), 3)
+
+
 class CompressionTests(CacheTestCase):
     def test_gzip_and_brotli_decode_to_the_page(self):
         urls = [
@@ -737,6 +821,57 @@ class KeptPagesTests(CacheTestCase):
         with mock.patch.object(cache, "get_many", wraps=cache.get_many) as many:
             self.client.get(url)
         many.assert_not_called()
+
+
+class EvictionTests(CacheTestCase):
+    """A cache bounded in memory (Redis's maxmemory with allkeys-lru) may drop any
+    key, the generation too; no stale page is ever served for it."""
+
+    def evict(self, *keys):
+        cache.delete_many(keys)
+
+    def test_a_change_whose_generation_was_evicted_still_shows(self):
+        url = self.sheet.get_absolute_url()
+        self.warm([url])
+        FactSheet.objects.filter(pk=self.sheet.pk).update(title="Changed, then evicted")
+        page_cache.invalidate()
+        token = cache.get(page_cache.GENERATION_KEY)[0]
+        # The new generation and its transition go; the page stored before stays.
+        self.evict(page_cache.GENERATION_KEY, page_cache._next_key(token))
+        self.assertContains(self.get(url), "Changed, then evicted")
+        self.assertNotEqual(cache.get(page_cache.GENERATION_KEY)[0], token)
+        self.assertFresh([url])
+
+    def test_an_evicted_generation_is_never_matched_by_an_old_page(self):
+        url = self.sheet.get_absolute_url()
+        self.warm([url])
+        for _ in range(3):
+            old = cache.get(page_cache.GENERATION_KEY)[0]
+            self.evict(page_cache.GENERATION_KEY)
+            with CaptureQueriesContext(connection) as queries:
+                self.get(url)
+            self.assertGreater(len(queries), 0, "rendered again, not matched")
+            self.assertNotEqual(cache.get(page_cache.GENERATION_KEY)[0], old)
+        self.assertFresh()
+
+    def test_a_kept_page_is_not_served_once_its_generation_was_evicted(self):
+        url = self.sheet.get_absolute_url()
+        wsgi_get(url)
+        FactSheet.objects.filter(pk=self.sheet.pk).update(title="Changed, then evicted")
+        page_cache.invalidate()
+        self.evict(page_cache.GENERATION_KEY)
+        self.assertIn(b"Changed, then evicted", wsgi_get(url)[2])
+
+    def test_a_full_cache_serves_the_page_without_storing_it(self):
+        """Redis at maxmemory with no eviction policy refuses every write."""
+        from redis.exceptions import OutOfMemoryError
+
+        url = self.sheet.get_absolute_url()
+        full = OutOfMemoryError("command not allowed when used memory > 'maxmemory'")
+        with mock.patch.object(cache, "set", side_effect=full):
+            response = self.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, self.sheet.lead)
 
 
 def wsgi_get(path, **environ):
@@ -839,6 +974,29 @@ class FrontDoorTests(CacheTestCase):
         # Answered by Django further in, with the headers every response has.
         self.assertIn("Content-Security-Policy", headers)
         self.assertEqual(headers["X-Content-Type-Options"], "nosniff")
+
+    def test_paths_outside_latin_1_reach_django_as_sent(self):
+        """gunicorn gives PATH_INFO as the path's bytes read as Latin-1, and Django
+        reads them as UTF-8; the front door, which looks first, changes nothing."""
+        LegacyAddress.objects.create(
+            old_path="/r/côte-d’ivoire.htm", new_path=self.sheet.get_absolute_url()
+        )
+        wsgi_get(self.sheet.get_absolute_url())  # a kept page: the front door looks
+        for path, expected in [
+            ("/\u200b", 404),
+            ("/fact-sheets/\U0001f600/", 404),
+            ("/fact-sheets/é/", 404),
+            ("/admin/\u3000", 302),  # to the sign-in page, as any admin address
+            ("/r/côte-d’ivoire.htm", 301),
+        ]:
+            with self.subTest(path):
+                status, headers, body = wsgi_get(path.encode().decode("latin-1"))
+                self.assertEqual(status, expected)
+                self.assertIn("Content-Security-Policy", headers)
+                self.assertEqual(headers["X-Content-Type-Options"], "nosniff")
+                if status == 404:
+                    self.assertIn(b"Page not found", body)
+        self.assertEqual(headers["Location"], self.sheet.get_absolute_url())
 
     def test_editors_pages_never_pass_the_front_door(self):
         with mock.patch.object(page_cache, "_recent", {"any": None}):

@@ -59,12 +59,14 @@ class GovBannerTests(TestCase):
 
 
 class SiteIdentifierTests(TestCase):
+    @override_settings(SITE_URL="https://factsheets.example.gov")
     def test_the_footer_names_the_site_and_its_parent_agency(self):
+        # The site's own name, whatever host the request named.
         response = self.client.get("/", HTTP_HOST="localhost")
         self.assertContains(
             response,
             '<p class="identifier__identity"><span class="identifier__domain">'
-            "localhost</span> is an official website of the "
+            "factsheets.example.gov</span> is an official website of the "
             f'<a href="{settings.FEDERAL_IDENTIFIER["parent_url"]}">'
             f"{settings.FEDERAL_IDENTIFIER['parent']}</a></p>",
             html=True,

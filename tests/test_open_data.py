@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 import feedparser
 from django.db import connection
-from django.test import RequestFactory, TestCase
+from django.test import RequestFactory, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -630,3 +630,100 @@ class HeadMetadataTests(PublicRecord, TestCase):
         with self.assertNumQueries(0):
             meta = page_meta(context)
         self.assertEqual(meta["canonical"], self.edition(self.mali_2012))
+
+
+# Hosts Django accepts with these settings, each spelt as a client may send it.
+SITE = "https://factsheets.example.gov"
+OTHER_HOSTS = {
+    "HTTP_HOST": [
+        "mirror.example.net",
+        "MIRROR.EXAMPLE.NET",
+        "mirror.example.net.",
+        "mirror.example.net:8443",
+        "127.0.0.1:54321",
+    ]
+}
+
+
+@override_settings(
+    SITE_URL=SITE,
+    ALLOWED_HOSTS=["factsheets.example.gov", "mirror.example.net", "127.0.0.1"],
+)
+class SiteAddressTests(FeedReader, PublicRecord, TestCase):
+    """Every absolute address is on SITE_URL, whatever allowed host was asked for."""
+
+    def variants(self):
+        """Requests naming another allowed host, or a prefix (gunicorn takes
+        SCRIPT_NAME from a request header)."""
+        for host in OTHER_HOSTS["HTTP_HOST"]:
+            yield {"HTTP_HOST": host}
+        yield {"HTTP_HOST": "127.0.0.1", "SCRIPT_NAME": "/prefix"}
+
+    def test_pages_name_the_site_not_the_host_asked_for(self):
+        for extra in self.variants():
+            with self.subTest(**extra):
+                page = self.client.get("/fact-sheets/mali/", **extra).content.decode()
+                head = Head(page[: page.index("</head>")])
+                self.assertEqual(head.canonical, f"{SITE}/fact-sheets/mali/")
+                self.assertEqual(head.meta["og:url"], f"{SITE}/fact-sheets/mali/")
+                article = head.article()
+                self.assertEqual(article["url"], f"{SITE}/fact-sheets/mali/")
+                self.assertEqual(article["isPartOf"]["url"], f"{SITE}/")
+                self.assertEqual(
+                    head.feeds,
+                    ["/feeds/fact-sheets.atom", "/fact-sheets/mali/feed.atom"],
+                )
+                # The printed address and its QR code, the breadcrumbs' JSON-LD,
+                # the footer's site name.
+                self.assertIn(
+                    f'<span class="printed-from__address">{SITE}/fact-sheets/mali/'
+                    "</span>",
+                    page,
+                )
+                self.assertIn(f'"item": "{SITE}/"', page)
+                self.assertIn(">factsheets.example.gov</span>", page)
+                for other in ("mirror", "MIRROR", "127.0.0.1", "/prefix"):
+                    self.assertNotIn(other, page)
+
+    def test_feeds_sitemap_robots_and_json_name_the_site(self):
+        for extra in self.variants():
+            with self.subTest(**extra):
+                feed = feedparser.parse(
+                    self.client.get("/fact-sheets/mali/feed.atom", **extra).content
+                )
+                self.assertEqual(feed.feed.link, f"{SITE}/fact-sheets/mali/")
+                self.assertEqual(
+                    [link.href for link in feed.feed.links if link.rel == "self"],
+                    [f"{SITE}/fact-sheets/mali/feed.atom"],
+                )
+                self.assertEqual(
+                    [(entry.link, entry.id) for entry in feed.entries],
+                    [
+                        (
+                            f"{SITE}/fact-sheets/mali/",
+                            f"{SITE}{self.mali.get_edition_url()}",
+                        ),
+                        (
+                            f"{SITE}/fact-sheets/mali/2012-01-10/",
+                            f"{SITE}{self.mali_2012.get_edition_url()}",
+                        ),
+                    ],
+                )
+                sitemap = ElementTree.fromstring(
+                    self.client.get("/sitemap.xml", **extra).content
+                )
+                locations = [loc.text for loc in sitemap.iter(f"{SITEMAP}loc")]
+                self.assertIn(f"{SITE}/fact-sheets/mali/", locations)
+                self.assertEqual(
+                    [loc for loc in locations if not loc.startswith(f"{SITE}/")], []
+                )
+                robots = self.client.get("/robots.txt", **extra).content.decode()
+                self.assertIn(f"Sitemap: {SITE}/sitemap.xml", robots.splitlines())
+                data = self.client.get("/fact-sheets/mali.json", **extra).json()
+                self.assertEqual(data["url"], f"{SITE}/fact-sheets/mali/")
+                self.assertEqual(data["json_url"], f"{SITE}/fact-sheets/mali.json")
+                csv = self.client.get("/assistance.csv", **extra).content.decode()
+                self.assertIn(f"{SITE}/fact-sheets/mali/", csv)
+                for body in (robots, csv, json.dumps(data)):
+                    self.assertNotIn("mirror", body.lower())
+                    self.assertNotIn("127.0.0.1", body)

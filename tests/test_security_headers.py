@@ -12,16 +12,22 @@ import hashlib
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 from django.conf import settings
-from django.test import TestCase, override_settings
+from django.db import connection
+from django.test import TestCase, TransactionTestCase, override_settings
 from django.urls import include, path, reverse
 
 from config import urls as site_urls
 from factsheets.security import editor_style_sources
 from tests.factories import make_country, make_full_factsheet, make_user
+from tests.servers import Client, Server, database_url, server_environment
 
 SOURCE = re.compile(r"'(?:nonce|sha256)-[^']+'")
 # An executable inline script (not a JSON or JSON-LD data block), an inline style
@@ -118,10 +124,7 @@ class SecurityHeadersTests(TestCase):
         self.assertEqual(response["Cross-Origin-Opener-Policy"], "same-origin")
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
         self.assertEqual(response["Referrer-Policy"], "same-origin")
-        if not response.get("Content-Type", "").startswith("text/css"):
-            # WhiteNoise answers before Django's clickjacking middleware; a
-            # stylesheet's frame-ancestors 'none' says the same.
-            self.assertEqual(response["X-Frame-Options"], "DENY")
+        self.assertEqual(response["X-Frame-Options"], "DENY")
 
     def assert_no_inline_code(self, html, allowed_styles=()):
         for attributes in SCRIPT_TAG.findall(html):
@@ -154,6 +157,25 @@ class SecurityHeadersTests(TestCase):
         self.assertEqual(response.status_code, 500)
         self.assert_security_headers(response)
         self.assert_no_inline_code(response.content.decode())
+
+    @override_settings(
+        SECURE_SSL_REDIRECT=True,
+        SECURE_HSTS_SECONDS=31536000,
+        SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
+        SECURE_HSTS_PRELOAD=True,
+    )
+    def test_the_redirect_to_https_carries_the_headers(self):
+        hsts = "max-age=31536000; includeSubDomains; preload"
+        for url in ["/fact-sheets/mali/", "/admin/", "/static/css/site.css"]:
+            with self.subTest(url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 301)
+                self.assertEqual(response["Location"], f"https://testserver{url}")
+                self.assert_security_headers(response, admin=url == "/admin/")
+                self.assertEqual(response["Strict-Transport-Security"], hsts)
+        response = self.client.get("/fact-sheets/mali/", secure=True)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Strict-Transport-Security"], hsts)
 
     def test_a_page_from_the_cache_keeps_its_headers(self):
         first = self.client.get("/fact-sheets/mali/")
@@ -265,6 +287,7 @@ def production_env(**overrides):
             # as the name of another variable when first.
             "SECRET_KEY": secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": "factsheets.example.gov",
+            "SITE_URL": "https://factsheets.example.gov",
             "SECURE_SSL_REDIRECT": "True",
             "SECURE_HSTS_SECONDS": "31536000",
             "SECURE_HSTS_INCLUDE_SUBDOMAINS": "True",
@@ -304,6 +327,15 @@ class DeployCheckTests(TestCase):
         self.assertIn("security.W005", result.stderr + result.stdout)
         self.assertIn("security.W021", result.stderr + result.stdout)
 
+    def test_check_deploy_asks_for_the_sites_public_address(self):
+        result = manage("check", "--deploy", env=production_env(SITE_URL=""))
+        self.assertIn("SITE_URL must be the site's scheme and host", result.stderr)
+        self.assertNotEqual(result.returncode, 0)
+        env = production_env(SITE_URL="http://factsheets.example.org")
+        result = manage("check", "--deploy", env=env)
+        self.assertIn("factsheets.W001", result.stderr + result.stdout)
+        self.assertIn("factsheets.W002", result.stderr + result.stdout)
+
     def test_production_settings_make_cookies_secure_and_send_hsts(self):
         script = (
             "from django.conf import settings as s;"
@@ -318,3 +350,96 @@ class DeployCheckTests(TestCase):
             "True True 31536000 True True ('HTTP_X_FORWARDED_PROTO', 'https') True",
             result.stderr,
         )
+
+
+# Production settings, but static files from the app folders (no collectstatic).
+SERVER_SETTINGS = """\
+from config.settings import *  # noqa: F403
+
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+"""
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class GunicornTests(TransactionTestCase):
+    """What gunicorn hands Django, with HTTPS on behind a proxy: every response,
+    whatever its path, is the site's own with every header."""
+
+    def setUp(self):
+        make_full_factsheet(country=make_country(name="Mali", slug="mali"))
+        workdir = tempfile.mkdtemp(prefix="headers-")
+        self.addCleanup(shutil.rmtree, workdir, ignore_errors=True)
+        (Path(workdir) / "headers_settings.py").write_text(SERVER_SETTINGS)
+        if connection.vendor == "postgresql":
+            url = database_url(connection.settings_dict)
+        else:  # the test database is a file (config/settings.py)
+            url = f"sqlite:///{connection.settings_dict['NAME']}"
+        env = server_environment(
+            workdir,
+            "headers_settings",
+            SECRET_KEY=settings.SECRET_KEY,
+            DATABASE_URL=url,
+            CACHE_URL="locmemcache://",  # one worker
+            BEHIND_TLS_PROXY="1",
+            SECURE_SSL_REDIRECT="1",
+            SECURE_HSTS_SECONDS="31536000",
+            SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
+        )
+        self.server = Server("site", env, workdir)
+        self.addCleanup(self.server.stop)
+        deadline = time.monotonic() + 20
+        while self.get("/healthz", https=False)[0] != 200:  # exempt from the redirect
+            if time.monotonic() > deadline or self.server.process.poll() is not None:
+                raise AssertionError(self.server.output())
+            time.sleep(0.1)
+
+    def get(self, path, https=True):
+        headers = {"X-Forwarded-Proto": "https"} if https else {}
+        try:
+            return Client().request(self.server.url + path, headers=headers)
+        except OSError:
+            return None, None, ""
+
+    def assert_headers(self, headers):
+        for name in (
+            "Content-Security-Policy",
+            "Permissions-Policy",
+            "Cross-Origin-Opener-Policy",
+            "Referrer-Policy",
+        ):
+            self.assertIn(name, headers)
+        self.assertIn("default-src 'none'", headers["Content-Security-Policy"])
+        self.assertEqual(headers["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(headers["X-Frame-Options"], "DENY")
+        self.assertEqual(headers["Strict-Transport-Security"], HSTS)
+
+    def test_paths_outside_latin_1_get_the_sites_404(self):
+        for _ in range(2):  # the worker keeps the page: the front door looks first
+            self.assertEqual(self.get("/fact-sheets/mali/")[0], 200)
+        for url, expected in [
+            ("/%E2%80%8B", 404),
+            ("/fact-sheets/%F0%9F%98%80/", 404),
+            ("/%C3%A9t%C3%A9/", 404),
+            ("/admin/%E3%80%80", 302),  # to the sign-in page, as any admin address
+        ]:
+            with self.subTest(url):
+                status, headers, body = self.get(url)
+                self.assertEqual(status, expected, body[-1000:])
+                self.assert_headers(headers)
+                if status == 404:
+                    self.assertIn("<h1>Page not found</h1>", body)
+                    self.assertIn("/static/css/site.css", body)
+        self.assertNotIn("Traceback", self.server.output())
+
+    def test_the_redirect_to_https_carries_the_headers(self):
+        for url in ["/", "/fact-sheets/mali/", "/%E2%80%8B", "/admin/"]:
+            with self.subTest(url):
+                status, headers, _ = self.get(url, https=False)
+                self.assertEqual(status, 301)
+                self.assertTrue(headers["Location"].startswith("https://127.0.0.1:"))
+                self.assert_headers(headers)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from factsheets import revisions, roles
 from factsheets.changes import compare
 from factsheets.models import EditConflict, EditingSession, Incomplete, PreviewLink
+from factsheets.site_url import absolute
 
 
 class NewEditionForm(forms.Form):
@@ -244,7 +245,7 @@ class WorkflowViews:
                 format_html(
                     "Preview link created, valid until {}: {}",
                     link.expires_at.date(),
-                    request.build_absolute_uri(link.get_absolute_url()),
+                    absolute(link.get_absolute_url()),
                 ),
                 messages.SUCCESS,
             )

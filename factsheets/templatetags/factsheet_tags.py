@@ -2,6 +2,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from factsheets.site_url import absolute
 from factsheets.templatetags.meta_tags import json_ld
 
 register = template.Library()
@@ -10,7 +11,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def absolute_url(context, url):
     """The full address of `url`, for printing under a link's title."""
-    return context["request"].build_absolute_uri(url)
+    return absolute(url)
 
 
 @register.filter
@@ -33,7 +34,7 @@ def breadcrumb_list(context, breadcrumbs):
                 "@type": "ListItem",
                 "position": position,
                 "name": name,
-                "item": request.build_absolute_uri(url or request.path),
+                "item": absolute(url or request.path),
             }
             for position, (name, url) in enumerate(items, 1)
         ],

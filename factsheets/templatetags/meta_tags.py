@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import to_locale
 
 from factsheets.models import Bureau, FactSheet
+from factsheets.site_url import absolute
 
 register = template.Library()
 
@@ -68,7 +69,7 @@ def page_meta(context):
     else:
         breadcrumbs = context.get("breadcrumbs") or []
         meta.update(
-            canonical=request.build_absolute_uri(request.path),
+            canonical=absolute(request.path),
             title=bureau.name if bureau else page_title(breadcrumbs),
             description=(
                 f"Fact sheets of the {bureau.name} ({bureau.short_name})."
@@ -97,9 +98,7 @@ def sheet_meta(request, factsheet, superseded_by=None):
     country_url = reverse(
         "factsheets:detail", kwargs={"country_slug": factsheet.country.slug}
     )
-    url = request.build_absolute_uri(
-        factsheet.get_edition_url() if superseded_by else country_url
-    )
+    url = absolute(factsheet.get_edition_url() if superseded_by else country_url)
     issued = date_format(factsheet.issued_on, "F j, Y") if factsheet.issued_on else ""
     description = factsheet.lead or (
         f"{factsheet.title}: {factsheet.kind} by the {factsheet.bureau.name}"
@@ -108,7 +107,7 @@ def sheet_meta(request, factsheet, superseded_by=None):
     title = factsheet.title
     if superseded_by:
         title = f"{title} ({issued}, superseded edition)"
-    home = request.build_absolute_uri(reverse("factsheets:home"))
+    home = absolute(reverse("factsheets:home"))
     article = {
         "@context": "https://schema.org",
         "@type": "Article",
