@@ -27,6 +27,9 @@ run: install .env
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
 	@echo "Editors sign in at http://$(HOST):$(PORT)/admin/. For a first account:"
 	@echo "  $(PYTHON) manage.py createsuperuser   (README.md explains the Editors and Publishers groups)"
+	@# Absolute addresses name where this serves, unless SITE_URL is set (or in .env).
+	SITE_URL="$${SITE_URL:-$$(sed -n 's/^SITE_URL=//p' .env | tail -n 1)}"; \
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" \
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 # axe-core for the accessibility tests; without npm those tests skip (CI has npm).

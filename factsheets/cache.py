@@ -121,7 +121,14 @@ def release():
 
 
 def _settings_digest():
-    ignored = {"SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASES", "CACHES"}
+    ignored = {
+        "SECRET_KEY",
+        "SECRET_KEY_FALLBACKS",
+        "BACKUP_SIGNING_KEY",
+        "BACKUP_SIGNING_KEY_FALLBACKS",
+        "DATABASES",
+        "CACHES",
+    }
     values = {
         name: getattr(settings, name)
         for name in dir(settings)
