@@ -7,9 +7,11 @@ class FactsheetsConfig(AppConfig):
     verbose_name = "Fact sheets"
 
     def ready(self):
-        # Search vectors follow every save of a sheet or its sections (issue #8).
-        from factsheets import cache, search
+        from factsheets import cache, richtext, search
 
+        # Rich text is sanitized on raw saves too: restores, fixtures, revisions.
+        richtext.connect_signals()
+        # Search vectors follow every save of a sheet or its sections (issue #8).
         search.connect_signals()
         # Stored pages go stale on every change that public pages show (issue #9).
         cache.connect_signals()
