@@ -7,11 +7,13 @@ class FactsheetsConfig(AppConfig):
     verbose_name = "Fact sheets"
 
     def ready(self):
-        # Search vectors follow every save of a sheet or its sections (issue #8).
-        from factsheets import cache, search, site_url  # noqa: F401 (its checks)
+        from factsheets import cache, richtext, search, site_url  # noqa: F401 (its checks)
 
+        # Rich text is sanitized on raw saves too: restores, fixtures, revisions.
+        richtext.connect_signals()
+        # Search vectors follow every save of a sheet or its sections.
         search.connect_signals()
-        # Stored pages go stale on every change that public pages show (issue #9).
+        # Stored pages go stale on every change that public pages show.
         cache.connect_signals()
 
 

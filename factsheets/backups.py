@@ -45,8 +45,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
+from reversion.models import Version
 
 from factsheets.failures import without_statement_timeout
+from factsheets.richtext import sanitize_fields
 
 FORMAT = "factsheets-backup"
 VERSION = 1
@@ -666,7 +668,8 @@ def check_target(header, using=DEFAULT_DB_ALIAS):
 
 
 def restore_backup(backup, using=DEFAULT_DB_ALIAS):
-    """Load a backup that check_backup() read into an empty database, all or nothing.
+    """Load a backup that check_backup() read into an empty database, all or nothing;
+    how many rich-text values the sanitizer changed on the way in.
 
     The file is read again as it loads, and must match its checksum to the end: one
     changed since it was checked rolls back."""
@@ -680,7 +683,7 @@ def restore_backup(backup, using=DEFAULT_DB_ALIAS):
         check_target(header, using)
         for label in SEEDED:
             apps.get_model(label)._default_manager.using(using).all().delete()
-        loaded = _load(reader, header, using)
+        loaded, sanitized = _load(reader, header, using)
         if loaded != Counter({k: v for k, v in header["counts"].items() if v}):
             raise BackupError(
                 f"{reader.path} is damaged: its rows do not match the counts in its "
@@ -695,7 +698,7 @@ def restore_backup(backup, using=DEFAULT_DB_ALIAS):
     # Pages kept from before (the lost database's) are stale from here on, and the
     # next publish or expiry time is worked out from the restored sheets.
     cache.invalidate(using)
-    return header
+    return sanitized
 
 
 @contextmanager
@@ -736,10 +739,37 @@ def _tables():
     return tables
 
 
+def _sanitized(row):
+    """Put the row's rich text, or that of the row a revision keeps, through the
+    sanitizer an editor's save goes through; how many values that changed.
+
+    Raw saves sanitize a row's own rich text anyway (richtext.connect_signals());
+    here it is counted. A revision's stored data is written again only if it changed,
+    in its own format and with the fields revisions keep (all but the search vector),
+    so that a clean revision stays as it was, byte for byte."""
+    changed = sanitize_fields(row.object)
+    if isinstance(row.object, Version):
+        version = row.object
+        kept = [
+            stored.object
+            for stored in serializers.deserialize(
+                version.format, version.serialized_data, ignorenonexistent=True
+            )
+        ]
+        if in_revision := sum(sanitize_fields(stored) for stored in kept):
+            version.serialized_data = serializers.serialize(
+                version.format, kept, fields=_serialized_fields(type(kept[0]))
+            )
+            changed += in_revision
+    return changed
+
+
 def _load(reader, header, using):
-    """Save every row of the payload, as `loaddata` does; the counts by model."""
+    """Save every row of the payload, as `loaddata` does; the counts by model, and
+    how many rich-text values the sanitizer changed."""
     connection = connections[using]
     loaded = Counter()
+    sanitized = 0
     deferred = []
     try:
         with connection.constraint_checks_disabled():
@@ -750,6 +780,7 @@ def _load(reader, header, using):
                 handle_forward_references=True,
             ):
                 label = row.object._meta.label_lower
+                sanitized += _sanitized(row)
                 row.save(using=using, force_insert=True)
                 loaded[label] += 1
                 if row.deferred_fields:
@@ -773,4 +804,4 @@ def _load(reader, header, using):
             f"{reader.path} could not be restored ({type(cause).__name__}"
             f"{': ' + detail if detail else ''}). Nothing was changed."
         ) from error
-    return loaded
+    return loaded, sanitized

@@ -5,6 +5,7 @@ editor can only produce what the sanitizer keeps.
 """
 
 import nh3
+from django.db.models.signals import pre_save
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 from django_prose_editor.fields import ProseEditorField
 
@@ -56,3 +57,32 @@ class RichTextField(ProseEditorField):
         value = sanitize(getattr(model_instance, self.attname))
         setattr(model_instance, self.attname, value)
         return value
+
+
+def sanitize_fields(instance):
+    """Put `instance`'s rich-text values through sanitize(); how many that changed."""
+    changed = 0
+    deferred = instance.get_deferred_fields()  # not loaded, so not saved either
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, RichTextField) and field.attname not in deferred:
+            value = getattr(instance, field.attname)
+            if (clean := sanitize(value)) != value:
+                setattr(instance, field.attname, clean)
+                changed += 1
+    return changed
+
+
+def _raw_saved(sender, instance, raw, **kwargs):
+    if raw:
+        sanitize_fields(instance)
+
+
+def connect_signals():
+    """Called from FactsheetsConfig.ready().
+
+    A raw save stores values as given and skips RichTextField.pre_save(): a restore
+    from a backup, loaddata, and django-reversion bringing back a revision all save
+    that way, from data that may have been altered. So raw saves of every model go
+    through the same sanitizer; a clean value comes out unchanged.
+    """
+    pre_save.connect(_raw_saved, dispatch_uid="richtext_raw_saved")

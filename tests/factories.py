@@ -16,6 +16,14 @@ from factsheets.models import (
 
 _numbers = itertools.count(1)
 
+# Rich text as someone who altered stored data would write it, and what of it must
+# never reach a page (lower case).
+HOSTILE_RICH_TEXT = (
+    '<p>Ties.<script>alert("script")</script><img src="x" onerror="alert(1)">'
+    '<a href="javascript:alert(2)" onclick="alert(3)">Read more</a></p>'
+)
+HOSTILE_MARKS = ["<script>alert", "onerror", "onclick", "javascript:", "alert("]
+
 
 def make_bureau(**kwargs):
     n = next(_numbers)

@@ -47,8 +47,16 @@ from factsheets.models import (
     ImportRecord,
     LegacyAddress,
     PreviewLink,
+    Section,
 )
-from tests.factories import make_full_factsheet, make_section, make_user
+from factsheets.richtext import sanitize
+from tests.factories import (
+    HOSTILE_MARKS,
+    HOSTILE_RICH_TEXT,
+    make_full_factsheet,
+    make_section,
+    make_user,
+)
 from tests.seed import TextOf
 
 FIXTURES = settings.BASE_DIR / "fixtures"
@@ -782,6 +790,65 @@ class RevisionCheckTests(AlteredFileTestCase):
             "none.jsonl.gz", ["factsheets", "nothing"], self.stored_section()
         )
         self.assertRefused(path, "is a revision of factsheets.nothing, a model")
+
+
+def with_hostile_rich_text(row):
+    """A row change that puts hostile rich text in every section body and notice,
+    and in those a revision keeps."""
+    if row["model"] == "factsheets.section":
+        row["fields"]["body"] = HOSTILE_RICH_TEXT
+    elif row["model"] == "factsheets.factsheet":
+        row["fields"]["notice"] = HOSTILE_RICH_TEXT
+    elif row["model"] == "reversion.version":
+        kept = json.loads(row["fields"]["serialized_data"])
+        for stored in kept:
+            stored["fields"] = with_hostile_rich_text(stored)["fields"]
+        row["fields"]["serialized_data"] = json.dumps(kept)
+    return row
+
+
+class SanitizingTests(AlteredFileTestCase):
+    """Rows load with raw saves, which skip the rich-text field's own sanitizing: a
+    file restored with --accept-unsigned goes through the same sanitizer as an
+    editor's save, in rows and in the revisions that keep them."""
+
+    def test_hostile_rich_text_comes_out_sanitized_and_off_the_pages(self):
+        header, payload = self.parts()
+        payload = self.edit_rows(payload, with_hostile_rich_text)
+        path = self.write_backup("hostile.jsonl.gz", header, payload, sign=False)
+        out = self.restore(path, accept_unsigned=True)
+        clean = sanitize(HOSTILE_RICH_TEXT)
+        sheet = FactSheet.objects.get()
+        self.assertEqual(sheet.notice, clean)
+        self.assertEqual([s.body for s in Section.objects.all()], [clean, clean])
+        versions = Version.objects.all()
+        kept = [
+            v.field_dict["body" if v.content_type.model == "section" else "notice"]
+            for v in versions
+            if v.content_type.model in ("section", "factsheet")
+        ]
+        self.assertEqual(kept, [clean], "the sheet as the factory saved it")
+        # The sheet, its two sections and the sheet its revision keeps.
+        self.assertIn("\nRich text sanitized as it loaded: 4 values changed.\n", out)
+        page = self.client.get(sheet.get_absolute_url())
+        self.assertContains(page, "Read more</a>")
+        for mark in HOSTILE_MARKS:
+            with self.subTest(mark=mark):
+                self.assertNotIn(mark, page.content.decode().lower())
+
+    def test_a_clean_file_restores_unchanged_and_says_so(self):
+        out = self.restore(self.good)
+        self.assertIn("\nRich text sanitized as it loaded: 0 values changed.\n", out)
+        header, payload = self.parts()
+        stored = [json.loads(line) for line in payload.splitlines()]
+        data = {
+            row["pk"]: row["fields"]["serialized_data"]
+            for row in stored
+            if row["model"] == "reversion.version"
+        }
+        self.assertEqual(
+            dict(Version.objects.values_list("pk", "serialized_data")), data
+        )
 
 
 class BackupFileTests(BackupTestCase):

@@ -2,6 +2,7 @@
 editions, scheduling, previews, revisions and the public record of changes."""
 
 import datetime
+import json
 from unittest import mock
 
 from django.contrib.auth.models import User
@@ -11,11 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
+from reversion.models import Version
 
 from factsheets import cache
 from factsheets.models import ChangeNote, FactSheet, PreviewLink, Section
 from factsheets.revisions import sheet_versions
+from factsheets.richtext import sanitize
 from tests.factories import (
+    HOSTILE_MARKS,
+    HOSTILE_RICH_TEXT,
     make_country,
     make_factsheet,
     make_full_factsheet,
@@ -1033,6 +1038,40 @@ class RevisionTests(TestCase):
             self.assertEqual(
                 strip, [{k: v for k, v in row.items() if k != "id"} for row in after]
             )
+
+    def test_a_revision_altered_in_the_database_comes_back_sanitized(self):
+        """django-reversion brings rows back with raw saves, which skip the
+        rich-text field's own sanitizing; the same sanitizer runs all the same."""
+        rich_text = {"factsheet": "notice", "section": "body"}
+        for version in self.first.revision.version_set.select_related("content_type"):
+            if name := rich_text.get(version.content_type.model):
+                kept = json.loads(version.serialized_data)
+                kept[0]["fields"][name] = HOSTILE_RICH_TEXT
+                Version.objects.filter(pk=version.pk).update(
+                    serialized_data=json.dumps(kept)
+                )
+        response = self.restore(self.first)
+        self.assertRedirects(response, change_url(self.sheet))
+        clean = sanitize(HOSTILE_RICH_TEXT)
+        sheet = FactSheet.objects.get(pk=self.sheet.pk)
+        self.assertEqual(sheet.title, "First title")
+        self.assertEqual(sheet.notice, clean)
+        self.assertEqual(
+            list(sheet.sections.values_list("body", flat=True)), [clean, clean]
+        )
+        # The restore's own revision keeps what was saved.
+        kept = [
+            version.field_dict[rich_text[version.content_type.model]]
+            for version in sheet_versions(sheet).first().revision.version_set.all()
+            if version.content_type.model in rich_text
+        ]
+        self.assertEqual(kept, [clean] * 3)
+        self.client.logout()
+        page = self.client.get(sheet.get_absolute_url())
+        self.assertContains(page, "Read more</a>", count=3)
+        for mark in HOSTILE_MARKS:
+            with self.subTest(mark=mark):
+                self.assertNotIn(mark, page.content.decode().lower())
 
     def test_a_restore_never_lowers_the_version(self):
         version = FactSheet.objects.get(pk=self.sheet.pk).version

@@ -81,10 +81,17 @@ class Command(BaseCommand):
             if answer.strip() != "yes":
                 raise CommandError("Not restored; nothing was changed.")
         try:
-            restore_backup(backup)
+            sanitized = restore_backup(backup)
         except BackupError as error:
             raise CommandError(error) from None
         self.stdout.write(f"Restored {file}: {made}.")
+        # Each value changed is rich text no editor's save could have stored: the file
+        # was altered, or made under another allowlist.
+        line = (
+            f"Rich text sanitized as it loaded: {sanitized} "
+            f"{'value' if sanitized == 1 else 'values'} changed."
+        )
+        self.stdout.write(self.style.WARNING(line) if sanitized else line)
 
     def describe(self, backup, seeded):
         """What the restore would create that decides who may do what."""
