@@ -401,6 +401,19 @@ class AdminImportTests(ImporterTestCase):
                 self.assertContains(response, message)
                 self.assertNothingWritten()
 
+    def test_a_page_declaring_an_unknown_charset_is_read_as_browsers_read_it(self):
+        page = (DATA / "drc-2017-old-site.html").read_bytes()
+        page = re.sub(rb"<meta[^>]*charset[^>]*>", b"", page, flags=re.I)
+        page = page.replace(b"<head>", b'<head><meta charset="undefined">', 1)
+        response = self.upload(page, name="drc.html")
+        sheet = FactSheet.objects.get()
+        self.assertRedirects(
+            response,
+            f"/admin/factsheets/factsheet/{sheet.pk}/change/",
+            fetch_redirect_response=False,
+        )
+        self.assertEqual(sheet.country.name, "Democratic Republic of the Congo")
+
     def test_an_edited_draft_is_kept_unless_the_editor_asks_to_replace_it(self):
         self.upload(SEED.read_bytes())
         FactSheet.objects.update(lead="Edited.")

@@ -1,10 +1,12 @@
 """The importer's small parts: dates, names, headings, figures in single sentences."""
 
+import codecs
 import datetime
 from decimal import Decimal
 
 from django.test import SimpleTestCase, TestCase
 
+from factsheets.importers import decode
 from factsheets.importers.blocks import blocks_from_html, blocks_from_text
 from factsheets.importers.figures import FigureReader
 from factsheets.importers.header import header_parts, parse_date
@@ -319,3 +321,52 @@ class FigureTests(SimpleTestCase):
             "in food assistance in FY 2013."
         )
         self.assertEqual(len(figures), 1)
+
+
+class DecodeTests(SimpleTestCase):
+    """Pages decoded as browsers decode them, whatever charset they declare."""
+
+    def page(self, charset, body="Côte d’Ivoire"):
+        return f'<html><head><meta charset="{charset}"></head><p>{body}</p>'
+
+    def test_an_unknown_charset_name_is_ignored(self):
+        for label in [
+            "undefined",
+            "no-such-charset",
+            "unicode_escape",
+            "utf-7",
+            "rot13",
+        ]:
+            with self.subTest(label=label):
+                data = self.page(label).encode("utf-8")
+                self.assertIn("<p>Côte d’Ivoire</p>", decode(data))
+                data = self.page(label).encode("cp1252")
+                self.assertIn("<p>Côte d’Ivoire</p>", decode(data))
+
+    def test_a_charset_browsers_refuse_is_ignored_too(self):
+        data = self.page("iso-2022-kr").encode("utf-8")
+        self.assertIn("<p>Côte d’Ivoire</p>", decode(data))
+
+    def test_a_declared_charset_that_is_wrong_for_the_bytes(self):
+        # UTF-8 declared, Windows-1252 bytes: read as Windows-1252.
+        self.assertIn("Côte d’Ivoire", decode(self.page("utf-8").encode("cp1252")))
+        # A page cannot be UTF-16 if it says so in ASCII: UTF-8, as browsers do.
+        self.assertIn("Côte d’Ivoire", decode(self.page("utf-16").encode("utf-8")))
+        # Bytes that are no text in any: each shown as the replacement character.
+        self.assertIn(
+            "<p>C\ufffdte</p>", decode(self.page("utf-8", "C\x81te").encode("latin-1"))
+        )
+
+    def test_browser_labels_name_the_encoding(self):
+        self.assertIn("Côte", decode(self.page("latin1").encode("cp1252")))
+        self.assertIn("Côte", decode(self.page(" ISO-8859-1").encode("cp1252")))
+        text = "Москва"
+        self.assertIn(text, decode(self.page("koi8-r", text).encode("koi8-r")))
+
+    def test_a_byte_order_mark_wins_over_the_declaration(self):
+        page = self.page("windows-1252")
+        self.assertIn("Côte d’Ivoire", decode(codecs.BOM_UTF8 + page.encode("utf-8")))
+        self.assertIn("Côte d’Ivoire", decode(page.encode("utf-16")))  # LE, with BOM
+        self.assertIn(
+            "Côte d’Ivoire", decode(codecs.BOM_UTF16_BE + page.encode("utf-16-be"))
+        )

@@ -9,19 +9,11 @@ import codecs
 import hashlib
 import re
 
+import webencodings
+
 from factsheets.importers.blocks import is_html, read_page
 from factsheets.importers.names import Names
 from factsheets.importers.sheet import read_sheet
-
-LATIN1_LABELS = {
-    "iso-8859-1",
-    "iso8859-1",
-    "latin1",
-    "latin-1",
-    "l1",
-    "ascii",
-    "us-ascii",
-}
 
 
 class UnreadableSource(Exception):
@@ -46,18 +38,37 @@ def decode(data):
         )
     if b"\x00" in data[:4096]:
         raise UnreadableSource("it is not a text or HTML file.")
-    declared = re.search(rb"""<meta[^>]+charset=["']?([\w-]+)""", data[:4096], re.I)
-    encodings = ["utf-8"]
+    declared = re.search(rb"""<meta[^>]+charset=["']?([\w.:-]+)""", data[:4096], re.I)
+    encodings = ["utf-8", "cp1252"]
     if declared:
-        label = declared.group(1).decode("ascii").lower()
-        # As browsers do: pages that say Latin-1 or ASCII are read as Windows-1252.
-        encodings.insert(0, "cp1252" if label in LATIN1_LABELS else label)
-    for encoding in [*encodings, "cp1252"]:
+        encoding = declared_encoding(declared.group(1).decode("ascii"))
+        if encoding:
+            encodings.insert(0, encoding)
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-    raise UnreadableSource("its characters could not be read.")  # pragma: no cover
+    # Bytes that are no text in any of them: read as a browser would, each
+    # unreadable byte shown as the replacement character for the editor to see.
+    return data.decode("cp1252", errors="replace")
+
+
+def declared_encoding(label):
+    """The Python codec for a page's declared charset, as browsers read the label,
+    or None for a label they do not know (“undefined”, a typo, a Python-only codec
+    such as “unicode_escape”): the page is then read as if it declared none."""
+    encoding = webencodings.lookup(label)
+    if encoding is None or encoding.name == "replacement":
+        # ISO-2022-KR, HZ and the like, which browsers refuse: read as undeclared.
+        return None
+    # As the HTML standard says for a <meta> declaration: a page that says UTF-16
+    # in its own ASCII bytes cannot be UTF-16, and x-user-defined is Windows-1252.
+    if encoding.name in ("utf-16le", "utf-16be"):
+        return "utf-8"
+    if encoding.name == "x-user-defined":
+        return "cp1252"
+    return encoding.codec_info.name
 
 
 def found(sheet):
