@@ -185,6 +185,34 @@ class BlockTests(SimpleTestCase):
         self.assertEqual(page.blocks[1].links, [("a link", "/r/pa/")])
 
 
+class HostileHTMLTests(SimpleTestCase):
+    """Markup Python's own parser cannot take (or takes in quadratic time) is read
+    as browsers show it: as text."""
+
+    def test_markup_that_never_closes_is_text(self):
+        for tail in ["<![ junk", "<![if x", "<!-- never closed", "<a href='x", "</p"]:
+            with self.subTest(tail=tail):
+                page = blocks_from_html(f"<p>Kept.</p><p>Also {tail}")
+                self.assertEqual(
+                    [b.text for b in page.blocks], ["Kept.", f"Also {tail}"]
+                )
+
+    def test_nesting_deeper_than_any_page_keeps_its_text(self):
+        page = blocks_from_html("<div>" + "<b>x" * 2_000 + "</i>" * 2_000)
+        self.assertEqual(page.blocks[0].text, "x" * 2_000)
+        self.assertEqual(page.blocks[0].kind, "heading")  # bold only
+
+    def test_a_page_is_read_up_to_its_ten_thousandth_paragraph(self):
+        page = blocks_from_html(
+            "".join(f"<p>Paragraph {n}.</p>" for n in range(12_000))
+        )
+        self.assertEqual(len(page.blocks), 10_000)
+        self.assertEqual(page.unread_limit, "10,000 paragraphs")
+        self.assertTrue(
+            page.unread_from.startswith("Paragraph 10000."), page.unread_from
+        )
+
+
 class NameTests(TestCase):
     fixtures = ["bureaus", "countries"]
 

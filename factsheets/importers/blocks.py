@@ -7,6 +7,7 @@ heading or list item of an HTML page, with its links kept.
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
@@ -31,11 +32,23 @@ class Page:
     title: str = ""  # the HTML <title>
     address: str = ""  # the page's own address, from rel=canonical or og:url
     base: str = ""  # what its relative links are relative to, from <base href>
+    # What was left unread past MAX_LINES or MAX_BLOCKS: how much, and where it starts.
+    unread_from: str = ""
+    unread_chars: int = 0
+    unread_limit: str = ""  # “20,000 lines”
 
     @property
     def link_base(self):
         return self.base or self.address
 
+
+# Lines of a capture, and blocks of a page, read at most: a sheet has a few hundred.
+# Past them the rest is left unread (and the report says so), which bounds the
+# memory and time one import takes whatever its size.
+MAX_LINES = 20_000
+MAX_BLOCKS = 10_000
+# Elements of a page read at most: a saved page of the newer site has about 2,000.
+MAX_ELEMENTS = 100_000
 
 SPACES = re.compile(r"\s+")
 BULLET = re.compile(r"^\s*(?:[•·▪◦○●■□‣∙*]|-(?!-)|–)\s+")
@@ -109,17 +122,19 @@ def unwrap(lines):
     width = long[int(len(long) * 0.9)]
     if width > 100 or sum(1 for n in long if n >= width - 20) < len(long) * 0.6:
         return lines
-    joined, starts = [], []  # each joined line, and whether it opened a paragraph
+    # Each paragraph as its lines so far: joining them once at the end keeps this
+    # linear however many lines a paragraph has.
+    joined, starts = [], []  # each paragraph's lines, and whether it opened one
     for line in lines:
-        previous = joined[-1] if joined else ""
-        last = lines_of(previous)[-1].strip()
+        previous = joined[-1] if joined else [""]
+        last = previous[-1].strip()
         if (
             line.strip()
-            and previous.strip()
-            and len(lines_of(previous)[-1]) >= width - 15
+            and last
+            and len(previous[-1]) >= width - 15
             and " " in last  # not an address alone
             and not BULLET.match(line)
-            and not (starts[-1] and looks_like_heading(previous.strip()))
+            and not (starts[-1] and len(previous) == 1 and looks_like_heading(last))
             # A heading in capitals, or a sentence that ends a line and a new one
             # that starts the next: without blank lines, where paragraphs part.
             and not in_capitals(line.strip())
@@ -127,36 +142,48 @@ def unwrap(lines):
                 re.search(r"[.!?:][”\")]?$", last) and re.match(r"\s*[A-Z“\"]", line)
             )
         ):
-            joined[-1] = previous + "\n" + line.strip()
+            previous.append(line.strip())
             starts[-1] = False
         else:
-            starts.append(not previous.strip())
-            joined.append(line)
+            starts.append(not last)
+            joined.append([line])
     # A word hyphenated across lines is one word again: “long-\nterm” → “long-term”.
-    return [re.sub(r"(?<=\w-)\n", "", line).replace("\n", " ") for line in joined]
-
-
-def lines_of(text):
-    return text.split("\n")
+    return [
+        re.sub(r"(?<=\w-)\n", "", "\n".join(parts)).replace("\n", " ")
+        for parts in joined
+    ]
 
 
 def blocks_from_text(text):
     """One block a line; a line broken mid-sentence (a hard-wrapped capture) is rejoined."""
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    joined = []
+    text = text.replace("\r\n", "\n")
+    end = -1
+    for _ in range(MAX_LINES):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            break
+    page = Page(blocks=[])
+    if end >= 0 and text[end:].strip():
+        page.unread_from = fold(text[end : end + 400])
+        page.unread_chars = len(text) - end - 1
+        page.unread_limit = f"{MAX_LINES:,} lines"
+        text = text[:end]
+    lines = [line.rstrip() for line in text.split("\n")]
+    joined = []  # each line as its parts, joined once at the end
     for line in unwrap(lines):
-        previous = joined[-1] if joined else ""
+        previous = joined[-1] if joined else [""]
         if (
             line.strip()
-            and previous.strip()
-            and len(previous) > 50
-            and not re.search(r"[.:;!?”\")]$", previous.strip())
+            and previous[-1].strip()
+            and (len(previous) > 1 or len(previous[0]) > 50)
+            and not re.search(r"[.:;!?”\")]$", previous[-1].strip())
             and re.match(r"\s*[a-z(]", line)
         ):
-            joined[-1] = previous + " " + line.strip()
+            previous.append(line.strip())
         else:
-            joined.append(line)
-    return Page(blocks=[text_block(line) for line in joined if fold(line)])
+            joined.append([line])
+    page.blocks = [text_block(line) for line in map(" ".join, joined) if fold(line)]
+    return page
 
 
 # Elements whose content is never the sheet's.
@@ -230,14 +257,55 @@ VOID = {
 EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em"}
 
 
+class _Full(Exception):
+    """MAX_BLOCKS blocks or MAX_ELEMENTS elements were read: the rest is left unread."""
+
+
+# What the standard library's parser (Python 3.11) cannot take in linear time, or at
+# all: a “<” that no “>” follows (each one rescans the rest of the page), a comment
+# that is never closed, a “<![” that opens no known section (an AssertionError).
+MARKUP_OPEN = re.compile(r"<(!--|!\[(?:CDATA\[|if\b|endif\b|else\b)?|[!?/]|[a-zA-Z])?")
+
+
+def defused(html):
+    """`html` with each “<” that opens no complete markup written as “&lt;”, as
+    browsers show it."""
+    last = {">": html.rfind(">"), "-->": html.rfind("-->"), "]]>": html.rfind("]]>")}
+    last["]>"] = max(html.rfind("]>"), last["]]>"] + 1)
+    out, start = [], 0
+    for match in MARKUP_OPEN.finditer(html):
+        opens, at = match.group(1) or "", match.start()
+        if opens == "!--":
+            whole = last["-->"] >= at + 4
+        elif opens == "![CDATA[":
+            whole = last["]]>"] > at
+        elif opens.startswith("!["):
+            whole = opens != "![" and last["]>"] > at
+        else:
+            whole = not opens or last[">"] > at
+        if not whole:
+            out += [html[start:at], "&lt;"]
+            start = at + 1
+    out.append(html[start:])
+    return "".join(out)
+
+
 class _BlockParser(HTMLParser):
     def __init__(self, skip_furniture=True):
         super().__init__(convert_charrefs=True)
         self.skip_furniture = skip_furniture
         self.page = Page(blocks=[])
-        self.stack = []  # open elements: (tag, skipped)
+        # Open elements: (tag, skipped, the innermost heading or list item around
+        # it, the innermost list, whether in bold), so that each piece of text knows
+        # what it is in without looking through the stack, however deep.
+        self.stack = []
+        self.open_tags = Counter()
+        self.elements = 0
+        self.full = ""  # which limit stopped the reading, if one did
+        self.first_unread = ""  # the text of the block it stopped at
         self.skipping = 0
         self.in_title = False
+        self.title = []
         self.parts, self.html, self.links = [], [], []
         self.kind, self.list_type = None, ""
         self.only_bold = None  # True while a block holds nothing but bold text
@@ -247,13 +315,16 @@ class _BlockParser(HTMLParser):
     def flush(self):
         text = fold("".join(self.parts))
         if text:
+            if len(self.page.blocks) >= MAX_BLOCKS:
+                self.full = f"{MAX_BLOCKS:,} paragraphs"
+                self.first_unread = text
+                raise _Full
             html = fold("".join(self.html))
             kind = self.kind or "text"
             if kind == "text" and self.only_bold:
                 kind = "heading"
-            self.page.blocks.append(
-                Block(text, html, kind, self.list_type, links=list(self.links))
-            )
+            links = [("".join(words), href) for words, href in self.links]
+            self.page.blocks.append(Block(text, html, kind, self.list_type, links))
         self.parts, self.html, self.links = [], [], []
         self.kind, self.list_type, self.only_bold = None, "", None
 
@@ -261,29 +332,27 @@ class _BlockParser(HTMLParser):
         if self.skipping:
             return
         if self.in_title:
-            self.page.title += data
+            self.title.append(data)
             return
+        _, _, around, in_list, bold = self.stack[-1] if self.stack else self.TOP
         if self.kind is None and data.strip():
             # What the block is: the innermost heading or list item around its text.
-            self.kind = "text"
-            for tag, _ in reversed(self.stack):
-                if tag in HEADINGS:
-                    self.kind = "heading"
-                    break
-                if tag == "li":
-                    self.kind = "item"
-                    self.list_type = next(
-                        (t for t, _ in reversed(self.stack) if t in ("ul", "ol")), "ul"
-                    )
-                    break
+            self.kind = around or "text"
+            if around == "item":
+                self.list_type = in_list or "ul"
         self.parts.append(data)
         self.html.append(escape(data))
         if data.strip():
-            bold = any(tag in ("strong", "b") for tag, _ in self.stack)
             self.only_bold = bold if self.only_bold is None else self.only_bold and bold
+
+    TOP = (None, False, None, None, False)
 
     # Parser events
     def handle_starttag(self, tag, attrs):
+        self.elements += 1
+        if self.elements > MAX_ELEMENTS:
+            self.full = f"{MAX_ELEMENTS:,} elements"
+            raise _Full
         attrs = dict(attrs)
         if tag == "link" and "canonical" in (attrs.get("rel") or "").lower():
             self.page.address = self.page.address or (attrs.get("href") or "")
@@ -308,7 +377,17 @@ class _BlockParser(HTMLParser):
             skipped = False  # read <title> and the page's address from it
         if tag in BLOCK_TAGS and not self.skipping:
             self.flush()
-        self.stack.append((tag, skipped))
+        _, _, around, in_list, bold = self.stack[-1] if self.stack else self.TOP
+        self.stack.append(
+            (
+                tag,
+                skipped,
+                "heading" if tag in HEADINGS else "item" if tag == "li" else around,
+                tag if tag in ("ul", "ol") else in_list,
+                bold or tag in ("strong", "b"),
+            )
+        )
+        self.open_tags[tag] += 1
         if skipped:
             self.skipping += 1
             return
@@ -317,7 +396,7 @@ class _BlockParser(HTMLParser):
         if tag == "a":
             self.href = attrs.get("href") or ""
             self.html.append(f'<a href="{escape(self.href)}">' if self.href else "<a>")
-            self.links.append(["", self.href])
+            self.links.append(([], self.href))
         elif tag in EMPHASIS:
             self.html.append(f"<{EMPHASIS[tag]}>")
 
@@ -328,13 +407,14 @@ class _BlockParser(HTMLParser):
         if tag in VOID:
             return
         # Close up to the matching open element; stray end tags are ignored.
-        if not any(open_tag == tag for open_tag, _ in self.stack):
+        if not self.open_tags[tag]:
             return
         while self.stack:
-            open_tag, skipped = self.stack[-1]
+            open_tag, skipped, *_ = self.stack[-1]
             if not skipped and not self.skipping:
                 self.end_element(open_tag)
             self.stack.pop()
+            self.open_tags[open_tag] -= 1
             if skipped:
                 self.skipping -= 1
             if open_tag == tag:
@@ -353,7 +433,7 @@ class _BlockParser(HTMLParser):
     def handle_data(self, data):
         self.add_text(data)
         if self.href is not None and self.links and not self.skipping:
-            self.links[-1][0] += data
+            self.links[-1][0].append(data)
 
 
 def blocks_from_html(html, skip_furniture=True):
@@ -363,11 +443,24 @@ def blocks_from_html(html, skip_furniture=True):
     sharing tools, sidebars or footers are left out too.
     """
     parser = _BlockParser(skip_furniture)
-    parser.feed(html)
-    parser.close()
-    parser.flush()
+    html = defused(html)
+    try:
+        parser.feed(html)
+        parser.close()
+        parser.flush()
+    except _Full:
+        try:
+            parser.flush()  # the text read so far of the block it stopped in
+        except _Full:
+            pass
+        line, column = parser.getpos()
+        rest = "\n".join(html.split("\n", line - 1)[line - 1 :])[column:]
+        start = f"{parser.first_unread} {re.sub(r'<[^<>]*>', ' ', rest[:2000])}"
+        parser.page.unread_from = fold(start)[:400]
+        parser.page.unread_chars = len(parser.first_unread) + len(rest)
+        parser.page.unread_limit = parser.full
     page = parser.page
-    page.title = fold(page.title)
+    page.title = fold("".join(parser.title))
     for block in page.blocks:
         block.links = [(fold(text), href) for text, href in block.links if fold(text)]
     return page

@@ -217,6 +217,12 @@ CLAUSE_BREAK = re.compile(
 )
 
 
+# The longest sentence, and the most amounts in one, read for figures. The sheets
+# seen so far have at most 1,100 characters and 3 amounts.
+MAX_SENTENCE = 3000
+MAX_AMOUNTS_IN_SENTENCE = 12
+
+
 @dataclass
 class Figure:
     amount_usd: Decimal
@@ -266,9 +272,13 @@ def sentences(paragraph):
     """The sentences of `paragraph`; “U.S.”, initials and “Dr.” do not end one."""
     out, start = [], 0
     for match in re.finditer(r"[.!?][”\")]?\s+(?=[A-Z“\"(\d$])", paragraph):
-        before = paragraph[start : match.start() + 1]
-        if ABBREVIATIONS.search(before) and not (
-            before.endswith("U.S.") and STARTERS.match(paragraph, match.end())
+        end = match.start() + 1
+        # Only the last few characters can make an abbreviation: looking at no more
+        # keeps a paragraph of many (“U.S. U.S. …”) linear.
+        near = max(start, end - 12)
+        if ABBREVIATIONS.search(paragraph, near, end) and not (
+            paragraph.endswith("U.S.", start, end)
+            and STARTERS.match(paragraph, match.end())
         ):
             continue
         out.append(paragraph[start : match.end()].strip())
@@ -347,6 +357,17 @@ class FigureReader:
 
     def read_sentence(self, sentence, in_section, context=""):
         matches = list(MONEY.finditer(sentence))
+        if matches and (
+            len(sentence) > MAX_SENTENCE or len(matches) > MAX_AMOUNTS_IN_SENTENCE
+        ):
+            # Each amount is read against its whole sentence: in a run of text this
+            # long, or with this many amounts, that would take long and say little.
+            self.left_out.append(
+                f"Left out {len(matches):,} amounts in a passage of {len(sentence):,} "
+                f"characters read as one sentence, too long to tell what each is: "
+                f"“{short(sentence)}”"
+            )
+            return
         breaks = [0, *(b.start() for b in CLAUSE_BREAK.finditer(sentence))]
         breaks.append(len(sentence))
         years = self.respectively(sentence, matches)

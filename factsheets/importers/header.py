@@ -81,8 +81,12 @@ PUBLISHED_BY = re.compile(
 def header_parts(text):
     """The header lines `text` is: [("title", …)], or several run together in one
     line of a page (“Bilateral Relations Fact Sheet Bureau of … March 4, 2020”)."""
+    if len(text) > 300:  # a paragraph, not a header line; and never read at length
+        return []
     title = TITLE.match(text)
-    if title:  # without a site's suffix: “… - United States Department of State”
+    if (
+        title and title.end("country") <= 200
+    ):  # the longest title a sheet may have  # without a site's suffix: “… - United States Department of State”
         return [("title", text[: title.end("country")])]
     wire = PUBLISHED_BY.match(text)
     if wire:

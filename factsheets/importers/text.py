@@ -25,8 +25,10 @@ PARTICLES = {"de", "du", "des", "da", "la", "le", "van", "von", "y", "e", "al", 
 
 def looks_like_heading(text):
     """Short, unpunctuated, and in capitals or title case: “Bilateral Representation”."""
+    if len(text) > 120:
+        return False
     words = text.split()
-    if not 1 <= len(words) <= 14 or len(text) > 120:
+    if not 1 <= len(words) <= 14:
         return False
     if re.search(r"[.:;,!?”\"]$", text) and not text.endswith("U.S."):
         return False
