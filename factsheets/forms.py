@@ -1,9 +1,12 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from factsheets.importers import UnreadableSource, read_source
-
-MAX_UPLOAD = 5 * 1024 * 1024
+from factsheets.importers import (
+    UnreadableSource,
+    max_source_size,
+    read_source,
+    too_large,
+)
 
 
 class ImportForm(forms.Form):
@@ -31,8 +34,9 @@ class ImportForm(forms.Form):
         upload, text = cleaned_data.get("file"), cleaned_data.get("text", "")
         if bool(upload) == bool(text.strip()):
             raise ValidationError("Upload a file or paste the text: one of the two.")
-        if upload and upload.size > MAX_UPLOAD:
-            raise ValidationError("The file is larger than 5 MB.")
+        if upload and upload.size > max_source_size():
+            # Refused before it is read into memory.
+            raise ValidationError(f"Nothing was imported: the file is {too_large()}")
         data = upload.read() if upload else text
         try:
             cleaned_data["sheet"], cleaned_data["fingerprint"] = read_source(

@@ -7,6 +7,7 @@ import re
 import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,6 +22,7 @@ from factsheets.models import (
     RelatedLink,
     Section,
 )
+from tests.html_forms import FormFields, form_errors
 from tests.seed import SEED, TextOf, assert_every_content_sentence_in
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -489,4 +491,170 @@ class VariantTests(ImporterTestCase):
                 self.check(expected, dry_run(source))
             checked += 1
         self.assertGreaterEqual(checked, 50)
+        self.assertNothingWritten()
+
+
+HEADER = (
+    "U.S. Relations With Mali\n\nBureau of African Affairs\nFact Sheet\n"
+    "October 15, 2015\n\nMore information about Mali is available on the Mali page "
+    "and from other Department of State publications and other sources listed at the "
+    "end of this fact sheet.\n\n"
+)
+SENTENCE = "The United States provided support to the people of Mali in many ways. "
+
+
+class LimitTests(ImporterTestCase):
+    """Sources far beyond any sheet: each import takes one pass over the source and
+    writes a draft the admin can save as it stands, with a report of what was left
+    out to make it fit; or nothing, with a message."""
+
+    url = "/admin/factsheets/factsheet/import/"
+
+    def setUp(self):
+        self.client.force_login(User.objects.create_superuser("e", "e@x.gov", "pw"))
+
+    def import_and_save_unchanged(self, text):
+        """Imports `text` in the admin, then sends its draft's change form back as
+        a browser would; returns the draft and the page the import led to."""
+        response = self.client.post(
+            self.url, {"file": SimpleUploadedFile("big.txt", text.encode())}
+        )
+        sheet = FactSheet.objects.get()
+        change = f"/admin/factsheets/factsheet/{sheet.pk}/change/"
+        self.assertRedirects(response, change, fetch_redirect_response=False)
+        page = self.client.get(change).content.decode()
+        fields = FormFields.of(page, "factsheet_form")
+        rows = [
+            list(sheet.sections.values_list("heading", "body")),
+            list(sheet.related_links.values_list("title", "url")),
+        ]
+        saved = self.client.post(
+            change, urlencode(fields), content_type="application/x-www-form-urlencoded"
+        )
+        self.assertEqual(saved.status_code, 302, form_errors(saved.content.decode()))
+        self.assertEqual(
+            [
+                list(sheet.sections.values_list("heading", "body")),
+                list(sheet.related_links.values_list("title", "url")),
+            ],
+            rows,
+        )
+        return sheet, page
+
+    def report(self, sheet):
+        return sheet.imports.get().report["warnings"]
+
+    def test_five_thousand_headings_become_the_hundred_sections_a_sheet_may_have(self):
+        text = HEADER + "".join(f"BILATERAL HEADING {n}\n" for n in range(5000))
+        sheet, page = self.import_and_save_unchanged(text + "The end of the sheet.\n")
+        self.assertEqual(sheet.sections.count(), 100)
+        self.assertEqual(sheet.sections.last().heading, "BILATERAL HEADING 99")
+        message = (
+            "The source has 5,000 sections, more than the 100 a sheet may have: the "
+            "last 4,900, from “BILATERAL HEADING 100” on, were left out."
+        )
+        self.assertEqual(self.report(sheet)[0], message)
+        self.assertIn(f"Check: {message}", page)
+        # One line says how many more there are, rather than a page of them.
+        self.assertEqual(len(self.report(sheet)), 60)
+        self.assertEqual(
+            self.report(sheet)[-1], "And 142 more of the kinds above, not listed here."
+        )
+
+    def test_a_million_short_lines_are_read_up_to_twenty_thousand(self):
+        text = HEADER + "x\n" * 1_000_000
+        sheet, page = self.import_and_save_unchanged(text)
+        rest = len(text.split("\n", 20_000)[-1])
+        self.assertEqual(
+            self.report(sheet)[0],
+            "The source is longer than any sheet: only its first 20,000 lines were "
+            f"read. The rest, {rest:,} characters from “x x x x x x x x x x x x x x x "
+            "x x x x x x x x x x x x x x x…”, was left out.",
+        )
+        self.assertLessEqual(len(sheet.sections.get().body), 100_000)
+
+    def test_sixty_thousand_sentences_are_cut_after_the_last_that_fits(self):
+        sheet, page = self.import_and_save_unchanged(HEADER + SENTENCE * 60_000)
+        body = sheet.sections.get().body
+        self.assertLessEqual(len(body), 100_000)
+        self.assertTrue(body.endswith("in many ways.</p>"))
+        kept = body.count("The United States")
+        self.assertEqual(
+            self.report(sheet)[0],
+            "The opening section is longer than the 100,000 characters the admin "
+            "allows: it now ends at “…States provided support to the people of Mali "
+            f"in many ways.”. The rest of it, {(60_000 - kept) * len(SENTENCE) - 1:,} "
+            "characters from “The United States provided support to the people of "
+            "Mali in…”, was left out.",
+        )
+
+    def test_long_sections_stop_at_what_a_whole_sheet_may_hold(self):
+        paragraph = (SENTENCE * 1000).strip() + "\n\n"  # 71,000 characters
+        text = HEADER + "".join(f"HEADING {n}\n\n{paragraph}" for n in range(6))
+        sheet, page = self.import_and_save_unchanged(text)
+        self.assertEqual(
+            [s.heading for s in sheet.sections.all()],
+            ["HEADING 0", "HEADING 1", "HEADING 2", "HEADING 3"],
+        )
+        report = self.report(sheet)
+        self.assertTrue(
+            report[0].startswith(
+                "The section “HEADING 3” does not fit in what a sheet may hold (250,000 "
+                "characters in all): it now ends at “…"
+            ),
+            report[0],
+        )
+        self.assertEqual(
+            report[1],
+            "The sections hold more text than a sheet may (250,000 characters in all): "
+            "the last 2, from “HEADING 4” on, were left out.",
+        )
+
+    def test_related_links_stop_at_the_hundred_a_sheet_may_have(self):
+        text = (
+            HEADER
+            + "HISTORY\n\nOne.\n\nMore information about Mali is available from the "
+            "Department of State and other sources, some of which are listed here:\n\n"
+            + "".join(f"Link {n} [https://example.org/{n}]\n" for n in range(150))
+        )
+        sheet, page = self.import_and_save_unchanged(text)
+        self.assertEqual(sheet.related_links.count(), 100)
+        self.assertIn(
+            "The source has 150 related links, more than the 100 a sheet may have: "
+            "the last 50 were left out.",
+            self.report(sheet),
+        )
+
+    def test_a_heading_there_twice_is_numbered_so_the_admin_takes_it(self):
+        text = HEADER + "HISTORY\n\nOne.\n\nHISTORY\n\nTwo.\n"
+        sheet, page = self.import_and_save_unchanged(text)
+        self.assertEqual(
+            [s.heading for s in sheet.sections.all()], ["HISTORY", "HISTORY (2)"]
+        )
+        self.assertIn(
+            "The heading “HISTORY” is there more than once; this one is now "
+            "“HISTORY (2)”.",
+            self.report(sheet),
+        )
+
+    def test_a_file_over_five_megabytes_is_refused_with_a_message(self):
+        # Past the largest file, within what the request size lets through for the
+        # rest of the form (factsheets/limits.py).
+        data = (HEADER + SENTENCE * 80_000).encode()[: 5 * 1024 * 1024 + 1000]
+        response = self.client.post(
+            self.url, {"file": SimpleUploadedFile("big.txt", data)}
+        )
+        self.assertContains(
+            response,
+            "Nothing was imported: the file is larger than 5 MB, which no fact sheet "
+            "is. Is it the right file?",
+        )
+        path = Path(self.enterContext(tempfile.TemporaryDirectory())) / "big.txt"
+        path.write_bytes(data)
+        out, err = run(path)
+        self.assertIn(
+            "big.txt: nothing imported: it is larger than 5 MB, which no fact sheet "
+            "is. Is it the right file?",
+            err,
+        )
         self.assertNothingWritten()

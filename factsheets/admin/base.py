@@ -19,15 +19,7 @@ from django.forms.formsets import ManagementForm
 from django.utils.functional import cached_property
 
 from factsheets.richtext import RichTextField
-
-# Text without a length of its own in the database is still bounded in a form: far
-# beyond any sheet (Mali's longest section is 3,800 characters of HTML), short of
-# what would make a page unreadable or a save slow.
-TEXT_MAX_LENGTH = 10_000
-RICH_TEXT_MAX_LENGTH = 100_000
-# Rows of each kind on one sheet; the form says so beyond it. The settings'
-# DATA_UPLOAD_MAX_NUMBER_FIELDS lets a sheet with this many of every kind be sent.
-MAX_ROWS = 100
+from factsheets.sheet_limits import MAX_ROWS, RICH_TEXT_MAX_LENGTH, TEXT_MAX_LENGTH
 
 
 def valid_keys(field, values):

@@ -10,10 +10,23 @@ import hashlib
 import re
 
 import webencodings
+from django.conf import settings
 
 from factsheets.importers.blocks import is_html, read_page
 from factsheets.importers.names import Names
 from factsheets.importers.sheet import read_sheet
+
+
+def max_source_size():
+    """The largest source read, IMPORT_MAX_BYTES: by default 5 MB, far beyond any sheet
+    (Mali's capture is 9 KB, a saved page of the newer site 10 KB), and read in a
+    few seconds whatever its shape (bench/importer.py)."""
+    return settings.IMPORT_MAX_BYTES
+
+
+def too_large():
+    size = max_source_size() / 1024 / 1024
+    return f"larger than {size:g} MB, which no fact sheet is. Is it the right file?"
 
 
 class UnreadableSource(Exception):
@@ -80,6 +93,8 @@ def read_source(data, name=""):
 
     Raises UnreadableSource when there is no sheet to read in it.
     """
+    if len(data) > max_source_size():
+        raise UnreadableSource(f"it is {too_large()}")
     text = decode(data)
     if not text.strip():
         raise UnreadableSource("it is empty.")
@@ -87,7 +102,8 @@ def read_source(data, name=""):
         # No page or capture has one, and PostgreSQL refuses them in text.
         raise UnreadableSource("it has NUL characters, which no text has.")
     names = Names()
-    sheet = read_sheet(read_page(text, name), names)
+    page = read_page(text, name)
+    sheet = read_sheet(page, names)
     if not found(sheet) and is_html(text, name):
         # A page whose content sits in an element named like furniture (a
         # “has-sidebar” layout, say): read it again with nothing left out.
@@ -95,6 +111,11 @@ def read_source(data, name=""):
     if not found(sheet):
         raise UnreadableSource(
             "no fact sheet was found in it: no title (“U.S. Relations With …”), no "
-            "lead (“More information about …”) and no sections."
+            "lead (“More information about …”) and no sections"
+            + (
+                f" in its first {page.unread_limit}, which is as far as it was read."
+                if page.unread_chars
+                else "."
+            )
         )
     return sheet, hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -22,6 +22,12 @@ from factsheets.importers.names import title_case
 from factsheets.importers.text import in_capitals, looks_like_heading
 from factsheets.links import safe_href
 from factsheets.richtext import sanitize
+from factsheets.sheet_limits import (
+    MAX_ROWS,
+    RICH_TEXT_MAX_LENGTH,
+    SHEET_RICH_TEXT_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+)
 
 ADDRESS_LINE = re.compile(
     r"^(?:Tel\.?|Telephone|Phone|Fax|E-?mail)\b|\bWashington,? D\.?C\.?,? \d{5}\b|"
@@ -38,11 +44,13 @@ HEADING_COUNTRY = re.compile(
 )
 LEAD = re.compile(r"^More information about (?P<country>.+?) is available\b", re.I)
 LEAD_FORM = re.compile(r"\b(?:[Pp]age|listed at the end|publications|sources)\b")
-INTRO = re.compile(
-    r"^More information about (?P<country>.+?) is available from .*(?::|listed "
-    r"(?:here|below)\.?)$",
-    re.I,
+# The line above the related links: “More information about X is available from …
+# listed here:”, read as its start and its end (one pattern for both would try every
+# end for every start).
+INTRO_START = re.compile(
+    r"^More information about (?P<country>.+?) is available from ", re.I
 )
+INTRO_END = re.compile(r"(?::|listed (?:here|below)\.?)$", re.I)
 # What a note to readers says: the series is no longer updated, where the newest
 # version is, what this page replaces.
 NOTICE = re.compile(
@@ -63,13 +71,39 @@ PRINCIPAL = re.compile(
 ROLE_NAME = re.compile(
     r"^(?P<role>[A-Z][^:]{1,80}?)\s*(?:--|—|–| - |:)\s*(?P<name>\w[^:]{1,80})$"
 )
-NAME = r"(?P<name>[A-Z](?:[A-Z]\.(?=\s)|Jr\.|Sr\.|[^;,.()])+)"
+NAME = r"(?P<name>[A-Z](?:[A-Z]\.(?=\s)|Jr\.|Sr\.|[^;,.()]){1,200})"
+# Bounded, as a role is at most 200 characters: so a paragraph is read in one pass.
 AMBASSADOR = re.compile(
     r"\bThe (?P<role>U\.S\. (?:Ambassador|Charg[ée] d['’]Affaires(?:,? a\.i\.,?| ad "
-    r"interim,?)?)(?: to| in) [^,;]+?)(?:,\s*(?:resident|based) in [^;]+?,)?\s+is "
-    + NAME
+    r"interim,?)?)(?: to| in) [^,;]{1,200}?)(?:,\s*(?:resident|based) in [^;]{1,200}?,)?"
+    r"\s+is " + NAME
 )
 HREF = re.compile(r'href="([^"]*)"')
+# What the editor is told at most, so that the report fits on the draft's page.
+MAX_WARNINGS = 60
+
+
+def words(text, most):
+    """How many words `text` has, counted up to `most`: a long paragraph is not
+    split into all its words to say it has more than a few."""
+    return len(text.split(maxsplit=most)[:most])
+
+
+def intro_country(text):
+    """The country the line above the related links names, or None if it is not one."""
+    start = INTRO_START.match(text) if len(text) <= TEXT_MAX_LENGTH else None
+    if start and INTRO_END.search(text, start.end()):
+        return start["country"]
+    return None
+
+
+def quote(text, limit=60):
+    """The start of `text`, for the report."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def quote_end(text, limit=60):
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :].lstrip()
 
 
 def group_addresses(blocks):
@@ -81,7 +115,7 @@ def group_addresses(blocks):
         while (
             j < len(blocks)
             and blocks[j].kind == "text"
-            and len(blocks[j].text.split()) <= 12
+            and words(blocks[j].text, 13) <= 12
             and (ADDRESS_LINE.search(blocks[j].text) or j == i)
         ):
             j += 1
@@ -121,6 +155,8 @@ class ImportedSheet:
     address: str = ""
     recognised: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    # What was left out to keep the draft within what the admin can save.
+    left_out: list = field(default_factory=list)
 
     def as_json(self):
         return {
@@ -142,8 +178,17 @@ class ImportedSheet:
 class SheetReader:
     def __init__(self, page, names):
         self.page = page
+        if page.unread_chars:
+            self.sheet_left_out = [
+                f"The source is longer than any sheet: only its first "
+                f"{page.unread_limit} were read. The rest, {page.unread_chars:,} "
+                f"characters from “{quote(page.unread_from)}”, was left out."
+            ]
+        else:
+            self.sheet_left_out = []
         self.names = names
         self.sheet = ImportedSheet(address=page.address)
+        self.sheet.left_out = self.sheet_left_out
         # Chrome goes; the chrome and headings that close a sheet stay as an end mark.
         self.blocks = []
         for block in page.blocks:
@@ -158,7 +203,8 @@ class SheetReader:
             (
                 i
                 for i in range(len(self.blocks) - 1, -1, -1)
-                if INTRO.match(self.blocks[i].text) and (lead_at is None or i > lead_at)
+                if intro_country(self.blocks[i].text)
+                and (lead_at is None or i > lead_at)
             ),
             None,
         )
@@ -188,6 +234,18 @@ class SheetReader:
         self.read_links(links)
         self.read_country()
         self.read_figures()
+        for rows, name in (
+            ("assistance_lines", "assistance lines"),
+            ("officials", "officials"),
+            ("related_links", "related links"),
+        ):
+            found = getattr(self.sheet, rows)
+            if len(found) > MAX_ROWS:
+                self.sheet.left_out.append(
+                    f"The source has {len(found):,} {name}, more than the {MAX_ROWS} "
+                    f"a sheet may have: the last {len(found) - MAX_ROWS:,} were left out."
+                )
+                setattr(self.sheet, rows, found[:MAX_ROWS])
         self.check()
         return self.sheet
 
@@ -206,8 +264,9 @@ class SheetReader:
                 seen_header = True
                 continue
             if (
-                LEAD.match(block.text)
-                and not INTRO.match(block.text)
+                len(block.text) <= TEXT_MAX_LENGTH
+                and LEAD.match(block.text)
+                and not intro_country(block.text)
                 and LEAD_FORM.search(block.text)
             ):
                 return i
@@ -226,7 +285,7 @@ class SheetReader:
                 continue
             if NOTICE_START.match(block.text) or self.names.country(block.text):
                 continue
-            if looks_like_heading(block.text) or len(block.text.split()) >= 20:
+            if looks_like_heading(block.text) or words(block.text, 20) >= 20:
                 return i
         return len(self.blocks)
 
@@ -265,11 +324,12 @@ class SheetReader:
             # some site's wrapper, and the editor is told what was left out.
             if i > last_header and NOTICE.search(block.text):
                 notices.append(block)
-            elif i > last_header or len(block.text.split()) >= 5:
+            elif i > last_header or words(block.text, 5) >= 5:
                 left.append(block.text)
         if notices:
+            kept = self.fit_body("The notice", notices, RICH_TEXT_MAX_LENGTH)
             sheet.notice = sanitize(
-                "".join(f"<p>{self.resolve(b.html)}</p>" for b in notices)
+                "".join(f"<p>{self.resolve(b.html)}</p>" for b in kept)
             )
         for text in left:
             sheet.warnings.append(f"Left out a line before the lead: “{text[:120]}”")
@@ -295,8 +355,10 @@ class SheetReader:
         return kept
 
     def is_heading(self, block):
+        if len(block.text) > 200:  # longer than a section's heading may be
+            return False
         if block.kind == "heading":
-            return len(block.text.split()) <= 20
+            return words(block.text, 21) <= 20
         return block.kind == "text" and looks_like_heading(block.text)
 
     def read_sections(self, blocks):
@@ -308,6 +370,7 @@ class SheetReader:
                 if not sections:
                     sections.append(("", []))
                 sections[-1][1].append(block)
+        sections = self.within_limits(sections)
         self.section_text = []
         for heading, parts in sections:
             self.sheet.sections.append((heading, self.body_html(parts)))
@@ -324,6 +387,98 @@ class SheetReader:
                     official = (match["role"].strip(), match["name"].strip())
                     if official not in self.sheet.officials:
                         self.sheet.officials.append(official)
+
+    def within_limits(self, sections):
+        """The sections, as many and as long as the admin lets an editor save: each
+        body at most RICH_TEXT_MAX_LENGTH, all of them SHEET_RICH_TEXT_MAX_LENGTH,
+        MAX_ROWS of them, headings unique. What is left out is named in the report."""
+        left_out = self.sheet.left_out
+        room = SHEET_RICH_TEXT_MAX_LENGTH - len(self.sheet.notice)
+        kept, seen = [], {}
+        for n, (heading, parts) in enumerate(sections):
+            rest = len(sections) - n
+            if n == MAX_ROWS:
+                left_out.append(
+                    f"The source has {len(sections):,} sections, more than the "
+                    f"{MAX_ROWS} a sheet may have: the last {rest:,}, from "
+                    f"“{quote(heading)}” on, were left out."
+                )
+                break
+            if room < 1000:
+                left_out.append(
+                    "The sections hold more text than a sheet may ("
+                    f"{SHEET_RICH_TEXT_MAX_LENGTH:,} characters in all): the last "
+                    f"{rest:,}, from “{quote(heading or 'the opening section')}” on, "
+                    "were left out."
+                )
+                break
+            limit = min(RICH_TEXT_MAX_LENGTH, room)
+            name = f"The section “{heading}”" if heading else "The opening section"
+            parts = self.fit_body(name, parts, limit)
+            room -= len(self.body_html(parts))
+            # The admin refuses two sections with one heading.
+            key = heading.casefold()
+            if heading and key in seen:
+                seen[key] += 1
+                renamed = f"{heading[:190]} ({seen[key]})"
+                self.sheet.warnings.append(
+                    f"The heading “{heading}” is there more than once; this one is "
+                    f"now “{renamed}”."
+                )
+                heading = renamed
+            seen.setdefault(key, 1)
+            kept.append((heading, parts))
+        return kept
+
+    def fit_body(self, name, parts, limit):
+        """The blocks of a section's body that fit in `limit` characters of HTML: the
+        first ones, and of the first that does not fit, its first sentences."""
+        size, fits = 0, 0
+        base = len(self.page.link_base)
+        for block in parts:
+            # Its HTML as written, with room for what resolving and sanitizing add
+            # to each link (its full address, rel="noopener noreferrer", its end).
+            size += len(block.html) + 20 + (40 + base) * block.html.count("<a")
+            if size > limit:
+                break
+            fits += 1
+        if fits == len(parts) and len(self.body_html(parts)) <= limit:
+            return parts
+        fits = min(fits, len(parts) - 1)
+        kept = list(parts[:fits])
+        room = limit - len(self.body_html(kept)) - 20
+        block = parts[fits]
+        text = block.text[: max(room, 0)]
+        while len(escape(text)) > room:
+            text = text[: room - (len(escape(text)) - len(text))]
+        cut = max(text.rfind(". "), text.rfind("? "), text.rfind("! "))
+        if cut > 0:  # after a sentence
+            text = text[: cut + 1]
+        elif " " in text:  # after a word
+            text = text[: text.rfind(" ")].rstrip()
+        if text:
+            kept.append(Block(text, escape(text), block.kind, block.list_type))
+        while kept and len(self.body_html(kept)) > limit:
+            kept.pop()
+        left = block.text[len(text) :].strip()
+        chars = len(left) + sum(len(b.text) for b in parts[fits + 1 :])
+        if not chars:
+            return kept
+        left = left or parts[fits + 1].text
+        why = (
+            f"is longer than the {RICH_TEXT_MAX_LENGTH:,} characters the admin allows"
+            if limit == RICH_TEXT_MAX_LENGTH
+            else "does not fit in what a sheet may hold "
+            f"({SHEET_RICH_TEXT_MAX_LENGTH:,} characters in all)"
+        )
+        ends = quote_end(kept[-1].text) if kept else ""
+        self.sheet.left_out.append(
+            f"{name} {why}: "
+            + (f"it now ends at “{ends}”. " if ends else "it is now empty. ")
+            + f"The rest of it, {chars:,} characters from “{quote(left)}”, "
+            "was left out."
+        )
+        return kept
 
     def body_html(self, blocks):
         html, open_list = [], ""
@@ -364,7 +519,7 @@ class SheetReader:
         start = end
         while start > 0 and (
             body[start - 1].links
-            and len(body[start - 1].text.split()) <= 12
+            and words(body[start - 1].text, 13) <= 12
             or looks_like_heading(body[start - 1].text)
         ):
             start -= 1
@@ -380,7 +535,7 @@ class SheetReader:
         links = self.sheet.related_links
         for block in blocks:
             text = block.text
-            if block.kind in ("end", "heading") or len(text.split()) > 25:
+            if block.kind in ("end", "heading") or words(text, 26) > 25:
                 break
             bare = re.fullmatch(r"\[?((?:https?:)?//\S+?)\]?", text)
             if bare and links and links[-1][1] is None:
@@ -423,9 +578,9 @@ class SheetReader:
         title = TITLE.match(self.page.title or "")
         if title:
             candidates.append((title["country"], "the page's title"))
-        intro = INTRO.match(sheet.related_links_intro)
+        intro = intro_country(sheet.related_links_intro)
         if intro:
-            candidates.append((intro["country"], "the line above the related links"))
+            candidates.append((intro, "the line above the related links"))
         for heading, _ in sheet.sections:
             named = HEADING_COUNTRY.match(heading)
             if named:
@@ -507,6 +662,14 @@ class SheetReader:
             + "".join(f"\n    {r}: {n}" for r, n in sheet.officials),
             f"{len(sheet.related_links)} related links",
         ]
+        # What was left out comes first, and the list stays short enough to read.
+        warnings = sheet.left_out + sheet.warnings
+        if len(warnings) > MAX_WARNINGS:
+            more = len(warnings) - MAX_WARNINGS + 1
+            warnings = warnings[: MAX_WARNINGS - 1] + [
+                f"And {more:,} more of the kinds above, not listed here."
+            ]
+        sheet.warnings = warnings
 
 
 def read_sheet(page, names):
