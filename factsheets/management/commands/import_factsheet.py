@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from factsheets.importers import UnreadableSource, read_source
+from factsheets.importers import UnreadableSource, max_source_size, read_source
 from factsheets.importers.store import ImportRefused, save_draft
 
 
@@ -36,7 +36,9 @@ class Command(BaseCommand):
         for name in files:
             path = Path(name)
             try:
-                data = path.read_bytes()
+                with path.open("rb") as file:
+                    # No more than read_source takes, and one byte to say it is more.
+                    data = file.read(max_source_size() + 1)
                 sheet, fingerprint = read_source(data, path.name)
                 if not dry_run:
                     saved = save_draft(
