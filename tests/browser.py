@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import override_settings
 
 from tests.conftest import missing
 
@@ -48,6 +49,12 @@ class BrowserTestCase(StaticLiveServerTestCase):
     # `pytest -m "not browser"` leaves these out for a quick run.
     pytestmark = pytest.mark.browser
     host = "127.0.0.1"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The live server is the site: the addresses its pages print name it.
+        cls.enterClassContext(override_settings(SITE_URL=cls.live_server_url))
 
     @pytest.fixture(autouse=True)
     def _browser(self, chromium):
