@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from factsheets.importers import (
     UnreadableSource,
     max_source_size,
+    max_source_text,
     read_source,
     too_large,
 )
@@ -12,10 +13,7 @@ from factsheets.importers import (
 class ImportForm(forms.Form):
     """An old sheet to import: an uploaded page or capture, or pasted text."""
 
-    file = forms.FileField(
-        required=False,
-        help_text="A saved page (.html) or a text capture (.txt), at most 5 MB.",
-    )
+    file = forms.FileField(required=False)
     text = forms.CharField(
         label="Or paste its text",
         required=False,
@@ -28,6 +26,14 @@ class ImportForm(forms.Form):
         help_text="Update the sheet's draft even if someone has edited it since its "
         "last import: their edits are lost.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The limit is a setting (IMPORT_MAX_BYTES): the form says what it is now.
+        self.fields["file"].help_text = (
+            f"A saved page (.html) or a text capture (.txt), at most "
+            f"{max_source_text()}."
+        )
 
     def clean(self):
         cleaned_data = super().clean()

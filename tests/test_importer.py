@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from factsheets.models import (
     AssistanceLine,
@@ -636,6 +636,16 @@ class LimitTests(ImporterTestCase):
             "“HISTORY (2)”.",
             self.report(sheet),
         )
+
+    @override_settings(IMPORT_MAX_BYTES=2 * 1024 * 1024)
+    def test_the_form_names_the_largest_file_the_setting_allows(self):
+        self.assertContains(self.client.get(self.url), "at most 2 MB.")
+        response = self.client.post(
+            self.url,
+            {"file": SimpleUploadedFile("big.txt", b"x" * (2 * 1024 * 1024 + 1))},
+        )
+        self.assertContains(response, "the file is larger than 2 MB, which no fact")
+        self.assertNothingWritten()
 
     def test_a_file_over_five_megabytes_is_refused_with_a_message(self):
         # Past the largest file, within what the request size lets through for the

@@ -24,9 +24,13 @@ def max_source_size():
     return settings.IMPORT_MAX_BYTES
 
 
+def max_source_text():
+    """max_source_size() as editors read it: “5 MB”."""
+    return f"{max_source_size() / 1024 / 1024:g} MB"
+
+
 def too_large():
-    size = max_source_size() / 1024 / 1024
-    return f"larger than {size:g} MB, which no fact sheet is. Is it the right file?"
+    return f"larger than {max_source_text()}, which no fact sheet is. Is it the right file?"
 
 
 class UnreadableSource(Exception):
