@@ -826,9 +826,12 @@ class PreviewTests(TestCase):
     def test_a_tampered_link_shows_nothing(self):
         link = self.make_link()
         other = make_full_factsheet(status=FactSheet.Status.DRAFT, title="Other draft")
+        # A valid link of another draft, whose id the forged token names with this
+        # link's signature (another id for sure: a sheet's id may equal the link's).
+        other_link = PreviewLink.create(other, 7)
         token = link.token
         value, signature = token.split(":", 1)
-        forged = PreviewLink(pk=other.pk).token.split(":", 1)[0] + ":" + signature
+        forged = other_link.token.split(":", 1)[0] + ":" + signature
         for bad in (
             token[:-1] + ("A" if token[-1] != "A" else "B"),
             forged,
