@@ -7,7 +7,7 @@ from factsheets.admin import (  # noqa: F401  (they register)
     sheets,
     two_factor,
 )
-from factsheets.admin.accounts import harden_every_admin
+from factsheets.admin.base import harden_every_admin
 
 # Last: the apps before ours in INSTALLED_APPS have registered theirs by now.
 harden_every_admin()

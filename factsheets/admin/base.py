@@ -123,6 +123,21 @@ class ModelAdmin(AdminMixin, admin.ModelAdmin):
     pass
 
 
+def harden_every_admin(site=admin.site):
+    """Register each model admin not built on AdminMixin again, with it mixed in:
+    the admins the site did not write (users, groups, sign-in attempts, authenticator
+    apps) refuse hostile input as ours do."""
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, AdminMixin):
+            continue
+        original = type(model_admin)
+        site.unregister(model)
+        site.register(
+            model,
+            type(original.__name__, (AdminMixin, original), {"__module__": __name__}),
+        )
+
+
 class CountedManagementForm(ManagementForm):
     """Django's, refusing form counts below zero: a forged “-1” would otherwise make
     the formset drop every posted row of its kind without a word."""
