@@ -46,10 +46,12 @@ INSTALLED_APPS = [
     "csp",
     "django_prose_editor",
     "reversion",
-    # Sign-in lockouts and the second factor (factsheets/signin.py, issue #10).
-    "factsheets.signin_apps.SignInAttemptsConfig",  # django-axes
+    # Sign-in lockouts and the second factor (accounts/), before ours: our admin
+    # hardens every admin registered before it, accounts' own among them.
+    "accounts.apps.SignInAttemptsConfig",  # django-axes
     "django_otp",
-    "factsheets.signin_apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "accounts.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "accounts",
     "factsheets",
 ]
 
@@ -82,9 +84,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Old addresses of the sheets lead to their new ones (factsheets/legacy.py).
     "factsheets.legacy.LegacyAddressMiddleware",
-    # The admin: a second factor where staff have one or must (factsheets/signin.py),
-    # and the page that says a sign-in is locked out (django-axes, last).
-    "factsheets.signin.AdminGuardMiddleware",
+    # The admin: a second factor where staff have one or must, and the page that
+    # says a sign-in is locked out (accounts/; django-axes, last).
+    "accounts.middleware.AdminGuardMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -192,8 +194,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Signing in (factsheets/signin.py, issue #10). Axes is asked first: a sign-in that
-# is locked out is refused before any password is hashed.
+# Signing in (accounts/). Axes is asked first: a sign-in that is locked out is
+# refused before any password is hashed.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -207,7 +209,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 )
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "factsheets.signin.lockout_response"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "factsheets.proxies.client_address"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 # Staff may turn on codes from an authenticator app; with OTP_REQUIRED all must.

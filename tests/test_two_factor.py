@@ -21,7 +21,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from factsheets.admin.two_factor import qr_code
+from accounts.views import qr_code
 from tests.browser import BrowserTestCase
 from tests.conftest import missing
 from tests.factories import make_factsheet

@@ -1,11 +1,10 @@
-"""The editors' admin: sheets with their rows and workflow, the reference lists, and
-two-step verification."""
+"""The editors' admin: sheets with their rows and workflow, and the reference lists.
+Two-step verification's admin is the accounts app's."""
 
 from factsheets.admin import (  # noqa: F401  (they register)
     addresses,
     reference,
     sheets,
-    two_factor,
 )
 from factsheets.admin.base import harden_every_admin
 
