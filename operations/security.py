@@ -1,7 +1,8 @@
-"""The Content-Security-Policy of every response (issue #10).
+"""What the Content-Security-Policy of a response allows beyond the settings.
 
 django-csp writes the policy in settings.CONTENT_SECURITY_POLICY: scripts and styles
-only from our own files, nothing inline. Three exceptions are added here, per response:
+only from our own files, nothing inline. Three exceptions are added per response, by
+ContentSecurityPolicyMiddleware (operations/middleware.py):
 
 - an inline style a template declares with ``{% hashed_style %}`` (the sheet's title
   in the printed page's margin) is allowed by its SHA-256 hash. The hash depends only
@@ -21,12 +22,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from csp.constants import NONCE
-from csp.middleware import CSPMiddleware
-from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.http import HttpResponsePermanentRedirect
-from django.urls import reverse
 
 EDITOR_SCRIPT = "django_prose_editor/editor.js"
 # The stylesheet as a template literal in the shipped script (no escapes or ${} in
@@ -56,57 +52,3 @@ def editor_style_sources():
     path = finders.find(EDITOR_SCRIPT)
     found = path and EDITOR_STYLE.search(Path(path).read_text(encoding="utf-8"))
     return [source_hash(found.group(1))] if found else []
-
-
-def is_admin(request):
-    return request.path_info.startswith(reverse("admin:index"))
-
-
-class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, with the per-response additions described above."""
-
-    def get_policy_parts(self, request, response, report_only=False):
-        parts = super().get_policy_parts(request, response, report_only)
-        extra = {}
-        if hashes := getattr(request, "csp_style_hashes", None):
-            extra["style-src"] = hashes
-        if is_admin(request):
-            # Left out of the header unless a template used request.csp_nonce.
-            extra["script-src"] = [NONCE]
-            extra["style-src"] = [*extra.get("style-src", []), *editor_style_sources()]
-        if extra:
-            update = dict(parts.update or {})
-            for directive, sources in extra.items():
-                given = update.get(directive) or []
-                given = [given] if isinstance(given, str) else list(given)
-                update[directive] = [*given, *sources]
-            parts.update = update
-        return parts
-
-
-class RedirectToHttpsHeadersMiddleware:
-    """HSTS on SecurityMiddleware's redirect from http to https too.
-
-    Django sends HSTS over https only, as browsers ignore it over plain http; the
-    redirect carries it anyway, so that every response has the same headers. Placed
-    outside SecurityMiddleware, which answers the redirect before any inner one."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if (
-            settings.SECURE_HSTS_SECONDS
-            and not request.is_secure()
-            and isinstance(response, HttpResponsePermanentRedirect)
-            and response.url.startswith("https://")
-            and "Strict-Transport-Security" not in response
-        ):
-            header = f"max-age={settings.SECURE_HSTS_SECONDS}"
-            if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
-                header += "; includeSubDomains"
-            if settings.SECURE_HSTS_PRELOAD:
-                header += "; preload"
-            response["Strict-Transport-Security"] = header
-        return response

@@ -1,4 +1,4 @@
-"""What the site does when something fails (issue #10).
+"""The site's own error pages and its health check.
 
 - A database that refuses connections or does not answer (the settings give the
   connection and each statement a time limit: DB_CONNECT_TIMEOUT,
@@ -10,33 +10,24 @@
 - /healthz tells a load balancer whether the database and the cache answer.
 - The error pages (400, 403 and a refused form, 413, 500) render without the
   database and say nothing of the error itself.
-- Log records name their request and the signed-in staff member, and are scrubbed of
-  secrets before any handler writes them (LOGGING in config/settings.py).
 """
 
-import contextvars
 import logging
-import re
 import sys
-import traceback
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError, connections
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
-from django.utils.log import log_response
-from django.views.debug import SafeExceptionReporterFilter
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.http import require_safe
+
+from operations.db import DATABASE_UNAVAILABLE, close_connections
 
 logger = logging.getLogger(__name__)
 
-# Errors that mean the database cannot be reached or did not answer in time: refused
-# or timed-out connections, a statement cancelled by statement_timeout, a connection
-# closed under us. (On SQLite, also "database is locked" after its lock timeout.)
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 # Seconds a client or load balancer is asked to wait before trying again.
 RETRY_AFTER = 30
 HEALTH_KEY = "healthz"
@@ -103,20 +94,6 @@ def server_error(request):
     return error_page(request, "500.html", 500)
 
 
-# The database unavailable.
-
-
-def close_connections():
-    """Closes every connection this thread opened: after a failure it may be broken
-    or in the middle of a statement, and CONN_MAX_AGE would keep it for the next
-    request. Closing sends no query, so it cannot wait on a hanging server."""
-    for connection in connections.all(initialized_only=True):
-        try:
-            connection.close()
-        except DatabaseError:
-            pass
-
-
 def database_unavailable(request):
     """The 503 page, with Retry-After and never_cache's headers."""
     close_connections()
@@ -125,35 +102,10 @@ def database_unavailable(request):
     return response
 
 
-class DatabaseUnavailableMiddleware:
-    """A database error in a view answers 503; log records know their request.
-
-    process_exception sees a view's exceptions even with DEBUG on; server_error()
-    handles the rest. Placed right inside the page cache, so a stored page is served
-    before this runs, and every other middleware's headers reach the 503."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = current_request.set(request)
-        try:
-            return self.get_response(request)
-        finally:
-            current_request.reset(token)
-
-    def process_exception(self, request, exception):
-        if not isinstance(exception, DATABASE_UNAVAILABLE):
-            return None
-        response = database_unavailable(request)
-        log_response(
-            "Database unavailable: %s",
-            request.path,
-            response=response,
-            request=request,
-            exception=exception,
-        )
-        return response
+@xframe_options_deny  # it may answer before the clickjacking middleware is reached
+def too_large(request, limit):
+    """The 413 page: a body larger than its sender may send (RequestSizeMiddleware)."""
+    return error_page(request, "413.html", 413, {"limit": limit})
 
 
 # Health.
@@ -186,144 +138,3 @@ def healthz(request):
         content_type="text/plain; charset=utf-8",
         status=200 if healthy else 503,
     )
-
-
-# Logging.
-
-current_request = contextvars.ContextVar("current_request", default=None)
-
-REDACTED = "[redacted]"
-# Names whose values are secret: Django's own list for error reports, and more.
-SECRET_NAME = (
-    rf"[\w-]*(?:{SafeExceptionReporterFilter.hidden_settings.pattern}"
-    r"|COOKIE|CSRF|SESSION|PWD)[\w-]*"
-)
-SCRUBBED = [
-    # Headers written out: "Cookie: sessionid=...", "Authorization: Bearer ...".
-    (
-        re.compile(
-            r"^(\s*(?:proxy-)?(?:authorization|cookie|set-cookie)\s*:).*$",
-            re.I | re.M,
-        ),
-        rf"\1 {REDACTED}",
-    ),
-    # name=value, name: value, 'name': 'value', 'name': ['value', ...].
-    (
-        re.compile(
-            rf"""(['"]?\b{SECRET_NAME}['"]?\s*[:=]\s*)"""
-            r"""(\[[^\]]*\]|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&;,'")\]}]+)""",
-            re.I,
-        ),
-        rf"\1{REDACTED}",
-    ),
-    # A password in an address: postgres://user:password@host/name.
-    (re.compile(r"(\b[a-z][\w+.-]*://[^:/@\s]*:)[^@\s]+@", re.I), rf"\1{REDACTED}@"),
-    # A shared preview link opens a draft to whoever holds it.
-    (re.compile(r"(/shared-preview/)[^/\s?'\"]+"), rf"\1{REDACTED}"),
-]
-# Values inside SQL (logged with DEBUG on), which may be session keys or hashes.
-SQL_LITERAL = re.compile(r"'(?:[^']|'')*'")
-MIN_SECRET_LENGTH = 4
-
-
-def scrub(text, secrets=()):
-    for value in secrets:
-        text = text.replace(value, REDACTED)
-    for pattern, replacement in SCRUBBED:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def scrub_traceback(text, secrets=()):
-    """A traceback's indented lines are code, which holds no values: only the known
-    secrets are taken out of them, so that they stay legible."""
-    lines = []
-    for line in text.split("\n"):
-        if line.startswith("  "):
-            for value in secrets:
-                line = line.replace(value, REDACTED)
-        else:
-            line = scrub(line, secrets)
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def known_secrets(request):
-    """Values that must never be written out, wherever they turn up."""
-    values = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    values += [
-        getattr(settings, "BACKUP_SIGNING_KEY", ""),
-        *getattr(settings, "BACKUP_SIGNING_KEY_FALLBACKS", []),
-    ]
-    values += [db.get("PASSWORD") for db in settings.DATABASES.values()]
-    if request is not None:
-        values += request.COOKIES.values()
-        values += [
-            request.META.get(name)
-            for name in ("HTTP_AUTHORIZATION", "HTTP_X_CSRFTOKEN", "HTTP_COOKIE")
-        ]
-        # A form's fields, if it was read (never read here: that could block).
-        posted = request.__dict__.get("_post")
-        if posted is not None:
-            for name, posted_values in posted.lists():
-                if re.fullmatch(SECRET_NAME, name, re.I):
-                    values += posted_values
-    values = {str(value) for value in values if value}
-    # The longest first, so that no part of one is left behind by a shorter one.
-    return sorted(
-        (value for value in values if len(value) >= MIN_SECRET_LENGTH),
-        key=len,
-        reverse=True,
-    )
-
-
-def describe(request):
-    """'GET /admin/... user=3': the request and, for signed-in staff, who sent it.
-
-    Uses the user only if the request already loaded it: a log record must not
-    query the database (which may be what failed)."""
-    if request is None:
-        return "-"
-    parts = [request.method or "-", scrub(request.path)]
-    user = request.__dict__.get("_cached_user")
-    if user is not None and user.is_authenticated and user.is_staff:
-        parts.append(f"user={user.pk}")
-    return " ".join(parts)
-
-
-class RequestContextFilter(logging.Filter):
-    """Adds `context` (the request and staff user) to every record, and removes
-    secrets from its message and traceback before any handler sees them."""
-
-    def filter(self, record):
-        request = getattr(record, "request", None)
-        if not isinstance(request, HttpRequest):  # django.server's is a socket
-            request = current_request.get()
-        record.context = describe(request)
-        secrets = known_secrets(request)
-        message = record.getMessage()
-        if record.name.startswith("django.db.backends"):
-            message = SQL_LITERAL.sub("'?'", message)
-            if hasattr(record, "params"):
-                record.params = REDACTED
-        record.msg, record.args = scrub(message, secrets), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = "".join(
-                traceback.format_exception(*record.exc_info)
-            ).rstrip("\n")
-        if record.exc_text:
-            record.exc_text = scrub_traceback(record.exc_text, secrets)
-        if record.stack_info:
-            record.stack_info = scrub_traceback(record.stack_info, secrets)
-        return True
-
-
-def without_statement_timeout(connection):
-    """Let the current transaction's statements take as long as they need.
-
-    DB_STATEMENT_TIMEOUT keeps pages from waiting on a hung database; reading or
-    writing a whole catalogue (backup, restore, generate_catalogue) takes longer, and
-    an operator runs it on purpose, as with `migrate`."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = 0")
