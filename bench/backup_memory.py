@@ -41,7 +41,7 @@ def manage(env, *args):
 
 def write_bomb(path, header, payload, tail, megabytes):
     """The backup, then `tail` repeated to `megabytes` MB, checksummed and signed."""
-    from factsheets import backups
+    from operations import backups
 
     block = tail * (MB // len(tail))
     digest = hashlib.sha256(payload)

@@ -53,29 +53,31 @@ INSTALLED_APPS = [
     "accounts.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
     "accounts",
     "factsheets",
+    "operations",
 ]
 
 MIDDLEWARE = [
-    # X-Forwarded-For and -Proto only from TRUSTED_PROXIES (factsheets/proxies.py).
-    "factsheets.proxies.UntrustedForwardingMiddleware",
+    # X-Forwarded-For and -Proto only from TRUSTED_PROXIES (operations/proxies.py).
+    "operations.middleware.UntrustedForwardingMiddleware",
     # Public pages from the cache, before anything else costs anything; a stored
     # page keeps the headers the middleware below adds (factsheets/cache.py).
     "factsheets.cache.PageCacheMiddleware",
     # A database that fails answers 503; log records name their request
-    # (factsheets/failures.py).
-    "factsheets.failures.DatabaseUnavailableMiddleware",
+    # (operations/middleware.py).
+    "operations.middleware.DatabaseUnavailableMiddleware",
     # Content-Security-Policy, Permissions-Policy, X-Frame-Options and HSTS on every
     # response, static files, errors and the redirect to https too: outside the
-    # security middleware, which answers that redirect itself (factsheets/security.py).
-    "factsheets.security.ContentSecurityPolicyMiddleware",
+    # security middleware, which answers that redirect itself
+    # (operations/middleware.py).
+    "operations.middleware.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "factsheets.security.RedirectToHttpsHeadersMiddleware",
+    "operations.middleware.RedirectToHttpsHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A body larger than its sender may send answers 413 before it is read
-    # (factsheets/limits.py): before the session is read, and before CSRF's check.
-    "factsheets.limits.RequestSizeMiddleware",
+    # (operations/middleware.py): before the session is read, and before CSRF's check.
+    "operations.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,7 +130,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A database that refuses or does not answer must not hold a worker: connecting and
 # each statement have a limit (seconds, 0 for none), and pages answer 503 meanwhile
-# (factsheets/failures.py). `migrate` has none: a migration may rewrite a table or
+# (operations/views.py). `migrate` has none: a migration may rewrite a table or
 # build an index for longer than a page should wait. SQLite has no network to hang
 # on; its 20 s above is how long a save waits for another save to finish.
 DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=3)
@@ -210,7 +212,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "factsheets.proxies.client_address"
+AXES_CLIENT_IP_CALLABLE = "operations.client_address"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 # Staff may turn on codes from an authenticator app; with OTP_REQUIRED all must.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
@@ -245,7 +247,7 @@ WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG or TESTING
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Request bodies larger than their sender may send are refused with a 413 before
-# they are read (factsheets/limits.py): PUBLIC_REQUEST_MAX_BYTES from anyone not
+# they are read (operations/middleware.py): PUBLIC_REQUEST_MAX_BYTES from anyone not
 # signed in as staff (the sign-in form is a few hundred bytes); Django's 2.5 MB
 # (DATA_UPLOAD_MAX_MEMORY_SIZE) from staff, more than any admin form; and
 # IMPORT_MAX_BYTES, the largest file to import, on the import page from staff who
@@ -263,7 +265,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
 )
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # The proxies in front of gunicorn (addresses, or networks such as 10.0.0.0/24)
-# whose X-Forwarded-For and X-Forwarded-Proto are believed (factsheets/proxies.py);
+# whose X-Forwarded-For and X-Forwarded-Proto are believed (operations/proxies.py);
 # gunicorn gets the same list (gunicorn.conf.py). From any other address the client
 # is the address it connects from and cannot claim https. By default a proxy on the
 # same machine (a Unix socket is always trusted); a load balancer elsewhere must be
@@ -303,8 +305,8 @@ SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 # Scripts, styles, images and fonts only from our own files, nothing inline, never
-# framed (django-csp, issue #10). Responses add what they need on top
-# (factsheets/security.py): the hash of the printed sheet title's style, and on
+# framed (django-csp). Responses add what they need on top
+# (operations/security.py): the hash of the printed sheet title's style, and on
 # admin pages the nonce of the rich-text editor's import map.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -351,12 +353,12 @@ PERMISSIONS_POLICY = {
 }
 
 # A form refused for its missing or stale CSRF token: the site's 403 page, saying
-# what to do, not Django's bare one (factsheets/failures.py).
-CSRF_FAILURE_VIEW = "factsheets.failures.csrf_failure"
+# what to do, not Django's bare one (operations/views.py).
+CSRF_FAILURE_VIEW = "operations.views.csrf_failure"
 # A load balancer probes /healthz on the app server itself, over plain http.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Backups (factsheets/backups.py) are signed with an HMAC-SHA256 made by Django's
+# Backups (operations/backups.py) are signed with an HMAC-SHA256 made by Django's
 # signing machinery, and a restore refuses a file whose signature does not verify
 # (unless told --accept-unsigned): a checksum alone is recomputed by whoever alters a
 # file. Unset, the key is SECRET_KEY, salted so that it signs nothing else. A key of
@@ -373,12 +375,12 @@ BACKUP_MAX_EXPANDED_MB = env.int("BACKUP_MAX_EXPANDED_MB", default=512)
 
 # Every record says which request and staff member it concerns, and loses any secret
 # (passwords, cookies, session keys, tokens, SECRET_KEY) before it is written
-# (factsheets/failures.py). Django's records go the same way, not to its own console.
+# (operations/log.py). Django's records go the same way, not to its own console.
 LOG_LEVEL = env("LOG_LEVEL", default="WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": "factsheets.failures.RequestContextFilter"}},
+    "filters": {"request": {"()": "operations.log.RequestContextFilter"}},
     "formatters": {
         "context": {
             "format": "%(asctime)s %(levelname)s %(name)s [%(context)s] %(message)s"

@@ -36,7 +36,6 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from factsheets import backups
 from factsheets.models import (
     Bureau,
     ChangeNote,
@@ -50,6 +49,7 @@ from factsheets.models import (
     Section,
 )
 from factsheets.richtext import sanitize
+from operations import backups
 from tests.factories import (
     HOSTILE_MARKS,
     HOSTILE_RICH_TEXT,

@@ -23,7 +23,8 @@ from django.test import Client, TestCase, TransactionTestCase, override_settings
 from django.urls import path
 
 from config import urls as site_urls
-from factsheets.failures import RETRY_AFTER, RequestContextFilter
+from operations.log import RequestContextFilter
+from operations.views import RETRY_AFTER
 from tests.factories import make_user
 from tests.servers import Client as HttpClient
 from tests.servers import Server, database_url, free_port, server_environment

@@ -649,7 +649,7 @@ class LimitTests(ImporterTestCase):
 
     def test_a_file_over_five_megabytes_is_refused_with_a_message(self):
         # Past the largest file, within what the request size lets through for the
-        # rest of the form (factsheets/limits.py).
+        # rest of the form (operations/middleware.py).
         data = (HEADER + SENTENCE * 80_000).encode()[: 5 * 1024 * 1024 + 1000]
         response = self.client.post(
             self.url, {"file": SimpleUploadedFile("big.txt", data)}

@@ -25,7 +25,7 @@ from django.test import TestCase, TransactionTestCase, override_settings
 from django.urls import include, path, reverse
 
 from config import urls as site_urls
-from factsheets.security import editor_style_sources
+from operations.security import editor_style_sources
 from tests.factories import make_country, make_full_factsheet, make_user
 from tests.servers import Client, Server, database_url, server_environment
 

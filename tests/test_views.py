@@ -5,8 +5,8 @@ import re
 from django.test import RequestFactory, TestCase
 from django.urls import reverse
 
-from factsheets.failures import server_error
 from factsheets.models import FactSheet
+from operations.views import server_error
 from tests.factories import (
     make_assistance_line,
     make_bureau,
@@ -574,9 +574,7 @@ class ServerErrorTests(TestCase):
     def test_server_error_falls_back_when_rendering_fails(self):
         from unittest import mock
 
-        with mock.patch(
-            "factsheets.failures.render", side_effect=RuntimeError("db down")
-        ):
+        with mock.patch("operations.views.render", side_effect=RuntimeError("db down")):
             response = server_error(RequestFactory().get("/"))
         self.assertEqual(response.status_code, 500)
         self.assertIn(b"Server error", response.content)

@@ -1,4 +1,4 @@
-"""Inline code the Content-Security-Policy allows one by one (factsheets/security.py)."""
+"""Inline code the Content-Security-Policy allows one by one (operations/security.py)."""
 
 import re
 
@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from js_asset import Media
 
-from factsheets.security import allow_inline_style
+from operations import allow_inline_style
 
 register = template.Library()
 

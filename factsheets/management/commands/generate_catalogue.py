@@ -17,7 +17,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from factsheets import cache, search, wording
-from factsheets.failures import without_statement_timeout
 from factsheets.models import (
     AssistanceLine,
     Bureau,
@@ -27,6 +26,7 @@ from factsheets.models import (
     RelatedLink,
     Section,
 )
+from operations import without_statement_timeout
 
 GENERATED_KIND = "Generated fact sheet"
 NOTICE = "<p><strong>Generated for testing; not a real fact sheet.</strong></p>"

@@ -5,6 +5,10 @@ X-Forwarded-For, and the X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER) they set. A
 client that reaches gunicorn from any other address may have written both headers
 itself: it is known by its own address, and cannot claim to have come over https.
 gunicorn trusts the same list (forwarded_allow_ips in gunicorn.conf.py).
+
+forget_untrusted_forwarding() runs twice: in the WSGI wrapper here, before the page
+cache's front door (config/wsgi.py), and in UntrustedForwardingMiddleware
+(operations/middleware.py), for every request Django handles however it reaches it.
 """
 
 import functools
@@ -90,15 +94,3 @@ class UntrustedForwarding:
     def __call__(self, environ, start_response):
         forget_untrusted_forwarding(environ)
         return self.application(environ, start_response)
-
-
-class UntrustedForwardingMiddleware:
-    """forget_untrusted_forwarding() for every request Django handles, however it
-    reaches Django."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        forget_untrusted_forwarding(request.META)
-        return self.get_response(request)

@@ -47,8 +47,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from reversion.models import Version
 
-from factsheets.failures import without_statement_timeout
 from factsheets.richtext import sanitize_fields
+from operations.db import without_statement_timeout
 
 FORMAT = "factsheets-backup"
 VERSION = 1
@@ -102,7 +102,8 @@ CHUNK = 1 << 20
 # revision of one); a line this long is no row of ours.
 LINE_LIMIT = 8 << 20
 MB = 1 << 20
-# Keeps the key derived for backups apart from every other use of the same key.
+# Keeps the key derived for backups apart from every other use of the same key. The
+# module's old name: a new salt would refuse every backup signed before.
 SIGNING_SALT = "factsheets.backups"
 
 

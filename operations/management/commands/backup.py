@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from factsheets.backups import BackupError, default_filename, summary, write_backup
+from operations.backups import BackupError, default_filename, summary, write_backup
 
 
 class Command(BaseCommand):

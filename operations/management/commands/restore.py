@@ -3,7 +3,7 @@ import textwrap
 
 from django.core.management.base import BaseCommand, CommandError
 
-from factsheets.backups import (
+from operations.backups import (
     BackupError,
     check_backup,
     check_target,
