@@ -84,8 +84,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Old addresses of the sheets lead to their new ones (factsheets/legacy.py).
-    "factsheets.legacy.LegacyAddressMiddleware",
+    # Old addresses of the sheets lead to their new ones (factsheets/middleware.py).
+    "factsheets.middleware.LegacyAddressMiddleware",
     # The admin: a second factor where staff have one or must, and the page that
     # says a sign-in is locked out (accounts/; django-axes, last).
     "accounts.middleware.AdminGuardMiddleware",

@@ -1,22 +1,17 @@
-"""U.S. assistance across the current sheets, by bureau and year (issue #8).
+"""U.S. assistance across the current sheets, added up by bureau and year.
 
 The figures are the sheets' own assistance lines, added up as written: a sheet's
 lines are not checked against each other, and obligations and disbursements are
 not told apart (the sheets do not say which they give).
 """
 
-import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.http import HttpResponse
-from django.shortcuts import render
-
 from factsheets.amounts import format_amount
-from factsheets.charts import KIND_ORDER, Figure, bar_chart, period_key
+from factsheets.charts import KIND_ORDER, Figure, period_key
 from factsheets.models import AssistanceLine, FactSheet
-from factsheets.site_url import absolute
 
 Qualifier = AssistanceLine.Qualifier
 # Qualifiers that make an amount a lower bound, and those that make it an upper one;
@@ -35,21 +30,6 @@ UPPER_BOUNDS = {
     Qualifier.ALMOST,
     Qualifier.JUST_UNDER,
 }
-
-CSV_COLUMNS = [
-    "country",
-    "bureau",
-    "period",
-    "year",
-    "year_end",
-    "kind",
-    "qualifier",
-    "amount_usd",
-    "agency",
-    "note",
-    "sheet_issued_on",
-    "sheet_url",
-]
 
 
 def total_qualifier(qualifiers):
@@ -153,70 +133,13 @@ def current_sheets_with_lines():
     )
 
 
-def overview(request):
-    sheets = list(current_sheets_with_lines().order_by("bureau__name", "country__name"))
+def by_bureau(sheets):
+    """The Summary of all `sheets` (with their lines), and each bureau's that has rows."""
     everywhere = Summary("All bureaus")
-    by_bureau = {}
+    bureaus = {}
     for sheet in sheets:
-        bureau = by_bureau.setdefault(sheet.bureau_id, Summary(sheet.bureau.name))
+        bureau = bureaus.setdefault(sheet.bureau_id, Summary(sheet.bureau.name))
         for line in sheet.assistance_lines.all():
             everywhere.add(line, sheet.country_id)
             bureau.add(line, sheet.country_id)
-    bureaus = [summary for summary in by_bureau.values() if summary.rows]
-    chart = bar_chart(
-        everywhere.figures(),
-        chart_id="overview-chart",
-        caption="U.S. assistance in the current fact sheets, by year",
-        min_bars=1,
-    )
-    return render(
-        request,
-        "factsheets/assistance.html",
-        {
-            "sheet_count": len(sheets),
-            "everywhere": everywhere,
-            # Each bureau, then all of them when there are several.
-            "groups": bureaus + [everywhere] if len(bureaus) > 1 else bureaus,
-            "chart": chart,
-            "kinds": [AssistanceLine.Kind(kind).label for kind in KIND_ORDER],
-            "breadcrumbs": [("U.S. assistance at a glance", None)],
-        },
-    )
-
-
-# A text cell a spreadsheet would read as a formula (“=HYPERLINK(…)”) is written
-# with a leading apostrophe, which spreadsheets show as text (issue #10).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def as_text(value):
-    value = str(value)
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
-def overview_csv(request):
-    """Every assistance line of the current sheets, one a row, amounts exact."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="assistance.csv"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for sheet in current_sheets_with_lines().order_by("country__name"):
-        address = absolute(sheet.country.get_absolute_url())
-        for line in sheet.assistance_lines.all():
-            writer.writerow(
-                [
-                    as_text(sheet.country.name),
-                    as_text(sheet.bureau.name),
-                    as_text(line.period),
-                    "" if line.year is None else line.year,
-                    "" if line.year_end is None else line.year_end,
-                    line.kind,
-                    as_text(line.qualifier),
-                    f"{line.amount_usd:f}",
-                    as_text(line.agency),
-                    as_text(line.note),
-                    sheet.issued_on.isoformat(),
-                    address,
-                ]
-            )
-    return response
+    return everywhere, [summary for summary in bureaus.values() if summary.rows]

@@ -1,4 +1,4 @@
-"""Search over the current sheets (issue #8).
+"""Search over the current sheets: the query, and the vectors it reads.
 
 On PostgreSQL each sheet keeps a weighted search vector (title A, section headings B,
 section text C) in `FactSheet.search_vector`, behind a GIN index. Signals refresh it
@@ -20,20 +20,17 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
 )
-from django.core.paginator import Paginator
 from django.db import connection, connections
 from django.db.models import F, Func, OuterRef, Prefetch, Subquery, TextField, Value
 from django.db.models.functions import Coalesce, Concat
 from django.db.models.signals import post_delete, post_save
-from django.shortcuts import render
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from factsheets.changes import as_text
-from factsheets.models import Bureau, FactSheet, Section
+from factsheets.models import FactSheet, Section
 
 MAX_QUERY_LENGTH = 200
-PER_PAGE = 20
 CONFIG = "english"
 # ts_headline marks matches with these (private-use characters), so that the
 # snippet can be unescaped and escaped again before <mark> goes in.
@@ -240,45 +237,28 @@ def _scanned(q, bureau):
     return sorted(found, key=lambda sheet: -sheet.rank)
 
 
-def search(request):
-    """/search/?q=words&bureau=slug&page=2: the current sheets with these words."""
-    asked = request.GET.get("q", "")
+def clean_query(asked):
+    """The words of `asked` as they are searched for, and whether they were cut short."""
     # PostgreSQL refuses NUL characters in text; line breaks and tabs mean nothing.
     q = " ".join(asked.replace("\x00", " ").split())
     shortened = len(q) > MAX_QUERY_LENGTH
-    q = q[:MAX_QUERY_LENGTH].strip()
-    bureaus = list(Bureau.objects.all())
-    bureau_slug = request.GET.get("bureau", "")
-    bureau = next((b for b in bureaus if b.slug == bureau_slug), None)
-    context = {
-        "q": q,
-        "shortened": shortened,
-        "bureaus": bureaus,
-        "bureau": bureau,
-        "unknown_bureau": bool(bureau_slug) and bureau is None,
-        "max_length": MAX_QUERY_LENGTH,
-        "noindex": True,
-        "breadcrumbs": [("Search", None)],
-    }
-    if q and WORD.search(q):
-        if connection.vendor == "postgresql":
-            results = _ranked(q, bureau)
-        else:
-            results = _scanned(q, bureau)
-        page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
-        factsheets = list(page)
-        for factsheet in factsheets:
-            if hasattr(factsheet, "headline"):
-                factsheet.snippet = _headline_html(factsheet.headline)
-        context.update(
-            page_obj=page,
-            page_range=page.paginator.get_elided_page_range(page.number),
-            factsheets=factsheets,
-            searched=True,
-        )
-    elif q:
-        context["problem"] = (
-            "Your search has no words to look for. Try the name of a country, "
-            "a place or a subject."
-        )
-    return render(request, "factsheets/search.html", context)
+    return q[:MAX_QUERY_LENGTH].strip(), shortened
+
+
+def has_words(q):
+    return WORD.search(q) is not None
+
+
+def matching_sheets(q, bureau=None):
+    """The current sheets (of `bureau`, if given) with the words of `q`, best first."""
+    if connection.vendor == "postgresql":
+        return _ranked(q, bureau)
+    return _scanned(q, bureau)
+
+
+def add_snippets(factsheets):
+    """Give each sheet found on PostgreSQL its snippet (a scan gives its own)."""
+    for factsheet in factsheets:
+        if hasattr(factsheet, "headline"):
+            factsheet.snippet = _headline_html(factsheet.headline)
+    return factsheets

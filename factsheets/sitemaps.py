@@ -1,14 +1,12 @@
-"""The sitemap and robots.txt.
+"""The sitemap, which robots.txt names (factsheets/views/robots.py).
 
-The sitemap lists the public pages and each country's current sheet, never a
-superseded edition (those pages say noindex), a draft or a preview. Addresses are
-on SITE_URL, whatever host the request named (factsheets/site_url.py).
+It lists the public pages and each country's current sheet, never a superseded
+edition (those pages say noindex), a draft or a preview. Addresses are on SITE_URL,
+whatever host the request named (factsheets/site_url.py).
 """
 
 from django.contrib import sitemaps
-from django.http import HttpResponse
 from django.urls import reverse
-from django.views.decorators.http import require_safe
 
 from factsheets import site_url
 from factsheets.models import Bureau, FactSheet
@@ -64,23 +62,3 @@ SITEMAPS = {
     "bureaus": BureauSitemap,
     "factsheets": FactSheetSitemap,
 }
-
-# Previews and search results are not for search engines; the admin is for editors.
-DISALLOWED = [
-    "/admin/",
-    "/fact-sheets/preview/",
-    "/fact-sheets/shared-preview/",
-    "/search/",
-]
-
-
-@require_safe
-def robots_txt(request):
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED)]
-    lines += [
-        "",
-        f"Sitemap: {site_url.absolute(reverse('factsheets:sitemap'))}",
-    ]
-    return HttpResponse(
-        "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"
-    )

@@ -3,17 +3,17 @@ from datetime import date
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from factsheets import (
+from factsheets import feeds, sitemaps
+from factsheets.decorators import read_only_patterns
+from factsheets.views import (
     api,
     assistance,
-    feeds,
     officers,
+    pages,
     previews,
+    robots,
     search,
-    sitemaps,
-    views,
 )
-from factsheets.methods import read_only_patterns
 
 
 class IsoDateConverter:
@@ -33,9 +33,9 @@ register_converter(IsoDateConverter, "isodate")
 app_name = "factsheets"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("favicon.ico", views.favicon),
-    path("robots.txt", sitemaps.robots_txt, name="robots"),
+    path("", pages.home, name="home"),
+    path("favicon.ico", pages.favicon),
+    path("robots.txt", robots.robots_txt, name="robots"),
     path(
         "sitemap.xml",
         sitemap,
@@ -47,9 +47,9 @@ urlpatterns = [
     path("assistance.csv", assistance.overview_csv, name="assistance_csv"),
     path("key-officers/", officers.key_officers, name="key_officers"),
     path("feeds/fact-sheets.atom", feeds.SiteFeed(), name="feed"),
-    path("bureaus/<slug:slug>/", views.bureau_detail, name="bureau"),
+    path("bureaus/<slug:slug>/", pages.bureau_detail, name="bureau"),
     path("bureaus/<slug:slug>/feed.atom", feeds.BureauFeed(), name="bureau_feed"),
-    path("fact-sheets/", views.sheet_index, name="index"),
+    path("fact-sheets/", pages.sheet_index, name="index"),
     path("fact-sheets.json", api.catalogue, name="catalogue_json"),
     path("fact-sheets/preview/<int:pk>/", previews.factsheet_preview, name="preview"),
     path(
@@ -58,7 +58,7 @@ urlpatterns = [
         name="preview_link",
     ),
     path("fact-sheets/<slug:country_slug>.json", api.sheet, name="sheet_json"),
-    path("fact-sheets/<slug:country_slug>/", views.factsheet_detail, name="detail"),
+    path("fact-sheets/<slug:country_slug>/", pages.factsheet_detail, name="detail"),
     path(
         "fact-sheets/<slug:country_slug>/feed.atom",
         feeds.CountryFeed(),
@@ -66,16 +66,16 @@ urlpatterns = [
     ),
     path(
         "fact-sheets/<slug:country_slug>/changes/",
-        views.edition_changes,
+        pages.edition_changes,
         name="changes",
     ),
     path(
         "fact-sheets/<slug:country_slug>/<isodate:issued_on>/",
-        views.edition_detail,
+        pages.edition_detail,
         name="edition",
     ),
 ]
 
-# The public pages are read, never written (factsheets/methods.py). The previews are
+# The public pages are read, never written (factsheets/decorators.py). The previews are
 # editors' pages, not public ones, and stay as they are.
 urlpatterns = read_only_patterns(urlpatterns, except_names={"preview", "preview_link"})

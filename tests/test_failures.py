@@ -207,7 +207,7 @@ class DatabaseUnavailableTests(TransactionTestCase):
             cached = self.client.get(PAGE)
             uncached = self.client.get("/bureaus/african-affairs/")
             # No such address, so a middleware asks the database for an old
-            # address leading on (factsheets/legacy.py): handler500 answers.
+            # address leading on (factsheets/middleware.py): handler500 answers.
             missing = self.client.get("/no-such-page/")
             signed_in = admin.get("/admin/")
             health = self.client.get("/healthz")

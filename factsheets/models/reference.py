@@ -75,7 +75,7 @@ class Country(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        """Keep the old slug's addresses leading here (factsheets/legacy.py)."""
+        """Keep the old slug's addresses leading here (factsheets/middleware.py)."""
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "slug" not in update_fields:
             return super().save(*args, **kwargs)

@@ -1,4 +1,4 @@
-"""Old addresses lead to the sheets' new ones (issue #8).
+"""Old addresses lead to the sheets' new ones.
 
 Like django.contrib.redirects' RedirectFallbackMiddleware, this looks only at pages
 that were not found, so a live page always wins over an old address, and the pages
@@ -13,7 +13,8 @@ from django.http import HttpResponsePermanentRedirect
 from factsheets.models import Country, FormerSlug, LegacyAddress
 from factsheets.models.addresses import is_local_path, path_variants
 
-logger = logging.getLogger(__name__)
+# Named as before this module was renamed: log filters may know it.
+logger = logging.getLogger("factsheets.legacy")
 
 # A sheet's own addresses and those under it: /fact-sheets/<slug>/,
 # .../<date>/, .../changes/, .../feed.atom, and /fact-sheets/<slug>.json.

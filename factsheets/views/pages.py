@@ -1,3 +1,6 @@
+"""The public pages: home, the A to Z index, a bureau's, a sheet's, its other editions
+and what changed between them."""
+
 import unicodedata
 from datetime import date
 

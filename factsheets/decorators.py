@@ -1,5 +1,5 @@
-"""The public pages are read, never written (issue #10): GET and HEAD; OPTIONS says
-so and shows nothing; every other method gets 405 with the same Allow header."""
+"""The public pages are read, never written: GET and HEAD; OPTIONS says so and shows
+nothing; every other method gets 405 with the same Allow header."""
 
 from functools import wraps
 

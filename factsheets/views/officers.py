@@ -1,4 +1,4 @@
-"""The officials of all current sheets, by bureau and country (issue #8)."""
+"""The officials of all current sheets, by bureau and country."""
 
 from itertools import groupby
 
