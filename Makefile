@@ -44,6 +44,7 @@ test: install node_modules/.installed
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 check: install
 	DEBUG=1 $(PYTHON) manage.py check
