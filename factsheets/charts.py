@@ -1,4 +1,4 @@
-"""Bar charts of assistance figures, drawn on the server as SVG (issue #8).
+"""Bar charts of assistance figures, drawn on the server as SVG.
 
 The geometry is worked out here, in user units of a fixed-width viewBox; the template
 (factsheets/includes/_assistance_chart.html) only writes it out, so the chart scales to

@@ -21,7 +21,7 @@ FIXED_IDS = frozenset(
         "assistance-caption",
     }
 )
-# Where the figures go when the editor has not chosen (issue #6).
+# Where the figures go when the editor has not chosen.
 ASSISTANCE_HEADING = re.compile(r"^\s*U\.?\s?S\.?\s+(Security\s+)?Assistance\b", re.I)
 REPRESENTATION_HEADING = re.compile(r"\bRepresentation\b", re.I)
 

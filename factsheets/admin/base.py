@@ -1,5 +1,5 @@
 """What every admin page of the site shares: hostile or clumsy input in its addresses
-and forms gets a clean refusal, never a server error (issue #10).
+and forms gets a clean refusal, never a server error.
 
 Django's admin passes some values from the address or the form straight to the
 database: a NUL character, which PostgreSQL refuses in text; a number beyond 64

@@ -30,7 +30,7 @@ class Section(OrderedChild):
         FactSheet, on_delete=models.CASCADE, related_name="sections"
     )
     # Headings have no unique rule in the database: rows are saved one at a time, so
-    # swapping two headings would break it halfway through (issue #6). Forms refuse
+    # swapping two headings would break it halfway through. Forms refuse
     # duplicates, and the page gives every section an anchor of its own regardless.
     heading = models.CharField(
         max_length=200,

@@ -1,4 +1,4 @@
-"""A generated catalogue of fact sheets, for benchmarks and scale tests (issue #9).
+"""A generated catalogue of fact sheets, for benchmarks and scale tests.
 
 Every generated sheet says so: its kind is GENERATED_KIND (“Generated fact sheet”),
 which is how this command tells its own sheets from real ones, and it carries the
