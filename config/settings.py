@@ -197,6 +197,9 @@ PAGE_CACHE_STORED_QUERIES = {
     },
     r"/sitemap\.xml": {"p": r"[1-9]\d{0,3}"},
 }
+# Other caches of the pages (a CDN) to purge each time the stored pages go stale:
+# dotted paths of pagecache.PurgeBackend subclasses.
+PAGE_CACHE_PURGE_BACKENDS = env.list("PAGE_CACHE_PURGE_BACKENDS", default=[])
 # How long a CDN in front may keep a public page (s-maxage), and serve it stale
 # while it asks again; browsers always ask again (max-age=0), cheaply, with ETags.
 CDN_MAX_AGE = env.int("CDN_MAX_AGE", default=60)

@@ -18,7 +18,7 @@ Kept free of Django imports at the top: Django imports app packages early.
 
 from contextlib import contextmanager
 
-__all__ = ["held", "invalidate", "watch"]
+__all__ = ["PurgeBackend", "held", "invalidate", "watch"]
 
 
 def watch(app_config, *, ignore=(), next_change=None):
@@ -41,7 +41,7 @@ def invalidate(using="default"):
 
     Saves and deletes of watched rows do this by themselves; call it after writing
     what public pages show by other means (bulk_create, update(), SQL), or after
-    `held()`.
+    `held()`. Purge backends are told once the transaction on `using` commits.
     """
     from pagecache import invalidation
 
@@ -58,3 +58,18 @@ def held():
 
     with invalidation.held():
         yield
+
+
+class PurgeBackend:
+    """Something else that keeps pages, told when the stored pages go stale.
+
+    Name subclasses in the `PAGE_CACHE_PURGE_BACKENDS` setting (dotted paths); each
+    is made once per process, without arguments, and its `purge_all()` is called
+    after each invalidation has committed (a save, a delete, `invalidate()`). A
+    failure is logged and does not undo the save. Publish and expiry times that
+    come with nobody saving are not purged: a CDN shows them within its s-maxage.
+    """
+
+    def purge_all(self):
+        """Drop every page this cache holds, or mark it stale."""
+        raise NotImplementedError

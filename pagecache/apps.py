@@ -22,3 +22,6 @@ class PagecacheConfig(AppConfig):
         setting_changed.connect(
             storage.settings_changed, dispatch_uid="page_cache_settings"
         )
+        setting_changed.connect(
+            invalidation.settings_changed, dispatch_uid="page_cache_purge_settings"
+        )

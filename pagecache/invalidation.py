@@ -6,15 +6,18 @@ that reversion's raw saves, the admin's row-by-row formsets and fixtures count t
 The new generation is stored once the transaction has committed
 (`transaction.on_commit`), so a reader who rendered the old rows meanwhile can only
 have stored them under the old generation; it is also stored at once, inside the
-transaction, so a test's never-committed saves show too.
+transaction, so a test's never-committed saves show too. The purge backends
+(PAGE_CACHE_PURGE_BACKENDS) are told once it has committed.
 """
 
 import logging
 from contextlib import contextmanager
 
 from django.apps import apps as global_apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils.module_loading import import_string
 
 from pagecache import registry, storage
 
@@ -31,6 +34,8 @@ def invalidate(using=DEFAULT_DB_ALIAS):
         (storage.next_transition(began, using),),
         storage.LIFETIME,
     )
+    if _purge_backends():
+        _purge_on_commit(using)
 
 
 def _invalidate_now(sender, using):
@@ -98,3 +103,42 @@ def migrated(sender, **kwargs):
         storage.start_generation()
     except Exception:
         logger.warning("Could not start a new page cache generation", exc_info=True)
+
+
+# Purge backends.
+
+_backends = None
+
+
+def _purge_backends():
+    global _backends
+    if _backends is None:
+        _backends = [
+            import_string(path)()
+            for path in getattr(settings, "PAGE_CACHE_PURGE_BACKENDS", [])
+        ]
+    return _backends
+
+
+def _purge_on_commit(using):
+    """One purge when the transaction commits, however many invalidations."""
+    connection = connections[using]
+    if connection.in_atomic_block and any(
+        func is _purge for _, func, _ in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_purge, using=using)
+
+
+def _purge():
+    for backend in _purge_backends():
+        try:
+            backend.purge_all()
+        except Exception:  # the save is committed: a CDN catches up in s-maxage
+            logger.exception("Could not purge %s", type(backend).__name__)
+
+
+def settings_changed(setting, **kwargs):
+    global _backends
+    if setting == "PAGE_CACHE_PURGE_BACKENDS":
+        _backends = None

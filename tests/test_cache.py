@@ -556,6 +556,82 @@ class RegistrationTests(CacheTestCase):
         self.assertContains(self.get(self.url), "A lead saved after.")
 
 
+class RecordingPurge(pagecache.PurgeBackend):
+    purged = []
+
+    def purge_all(self):
+        self.purged.append(connection.in_atomic_block)
+
+
+class FailingPurge(pagecache.PurgeBackend):
+    def purge_all(self):
+        raise ConnectionError("the CDN's API does not answer")
+
+
+@override_settings(PAGE_CACHE_PURGE_BACKENDS=["tests.test_cache.RecordingPurge"])
+class PurgeBackendTests(PageChecks, TransactionTestCase):
+    """A CDN's purge, plugged in by a setting, follows each invalidation once it has
+    committed: real commits."""
+
+    def setUp(self):
+        self.sheet = make_full_factsheet(children=3)
+        self.url = self.sheet.get_absolute_url()
+        RecordingPurge.purged = []
+
+    def test_a_committed_change_purges_once_after_the_commit(self):
+        self.warm([self.url])
+        with transaction.atomic():
+            for section in self.sheet.sections.all():
+                section.save()
+            self.sheet.lead = "A new lead."
+            self.sheet.save()
+            self.assertEqual(RecordingPurge.purged, [], "not before the commit")
+        self.assertEqual(RecordingPurge.purged, [False], "once, after the commit")
+        self.assertContains(self.get(self.url), "A new lead.")
+
+    def test_a_save_outside_a_transaction_purges(self):
+        self.sheet.lead = "A new lead."
+        self.sheet.save()
+        self.assertEqual(RecordingPurge.purged, [False])
+
+    def test_invalidate_purges_once_committed(self):
+        pagecache.invalidate()
+        self.assertEqual(RecordingPurge.purged, [False])
+        with transaction.atomic():
+            pagecache.invalidate()
+            pagecache.invalidate()
+            self.assertEqual(RecordingPurge.purged, [False])
+        self.assertEqual(RecordingPurge.purged, [False, False])
+
+    def test_nothing_is_purged_for_what_no_page_shows_or_a_rollback(self):
+        PreviewLink.create(self.sheet, days=7)
+        make_user("newcomer", "Editors")
+        with self.assertRaises(RolledBack), transaction.atomic():
+            self.sheet.lead = "Never committed."
+            self.sheet.save()
+            raise RolledBack
+        self.assertEqual(RecordingPurge.purged, [])
+
+    @override_settings(
+        PAGE_CACHE_PURGE_BACKENDS=[
+            "tests.test_cache.FailingPurge",
+            "tests.test_cache.RecordingPurge",
+        ]
+    )
+    def test_a_failing_purge_is_logged_and_the_save_stands(self):
+        with self.assertLogs("pagecache.invalidation", "ERROR") as logs:
+            self.sheet.lead = "Saved despite the CDN."
+            self.sheet.save()
+        self.assertIn("Could not purge FailingPurge", logs.output[0])
+        self.assertEqual(RecordingPurge.purged, [False])
+        self.assertContains(self.get(self.url), "Saved despite the CDN.")
+
+    @override_settings(PAGE_CACHE_PURGE_BACKENDS=[])
+    def test_no_backend_no_purge(self):
+        self.sheet.save()
+        self.assertEqual(RecordingPurge.purged, [])
+
+
 class CommitTests(PageChecks, TransactionTestCase):
     """With real commits: the generation moves again once the rows are committed."""
 
