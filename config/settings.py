@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accounts.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
     "accounts",
     "factsheets",
+    "pagecache",
     "operations",
 ]
 
@@ -60,8 +61,8 @@ MIDDLEWARE = [
     # X-Forwarded-For and -Proto only from TRUSTED_PROXIES (operations/proxies.py).
     "operations.middleware.UntrustedForwardingMiddleware",
     # Public pages from the cache, before anything else costs anything; a stored
-    # page keeps the headers the middleware below adds (factsheets/cache.py).
-    "factsheets.cache.PageCacheMiddleware",
+    # page keeps the headers the middleware below adds (pagecache/).
+    "pagecache.middleware.PageCacheMiddleware",
     # A database that fails answers 503; log records name their request
     # (operations/middleware.py).
     "operations.middleware.DatabaseUnavailableMiddleware",
@@ -164,9 +165,9 @@ if CACHES["default"]["BACKEND"].startswith(
 ):
     # Django's own Redis backend (with the redis package), not django-redis, which
     # some django-environ versions name for redis:// and rediss:// URLs; one client
-    # per pool instead of one per call (factsheets/redis_cache.py).
+    # per pool instead of one per call (pagecache/redis.py).
     CACHES["default"] = {
-        "BACKEND": "factsheets.redis_cache.ReusedClientRedisCache",
+        "BACKEND": "pagecache.redis.ReusedClientRedisCache",
         "LOCATION": CACHES["default"]["LOCATION"],
         # A Redis that does not answer costs a call this many seconds, not the
         # worker: pages are then rendered uncached, /healthz says 503.
@@ -176,9 +177,33 @@ if CACHES["default"]["BACKEND"].startswith(
         },
     }
 
-# The page cache (factsheets/cache.py, issue #9): public pages are stored in the
-# cache above and stay exact for every process that shares it. Off for a comparison.
+# The page cache (pagecache/): public pages are stored in the cache above and stay
+# exact for every process that shares it. Off for a comparison.
 PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+# Paths never looked up or stored: the admin, previews of drafts (all send
+# never_cache's headers themselves) and the health check, which asks the database
+# and the cache themselves, each time.
+PAGE_CACHE_NEVER_CACHED = [
+    "/admin/",
+    "/fact-sheets/preview/",
+    "/fact-sheets/shared-preview/",
+    "/healthz",
+]
+# The query strings a stored page may have, by path: few, and only values that name
+# something, so the number of pages stays bounded. Any other query string (a search,
+# a tracking parameter) is answered with the same headers but rendered each time.
+# Regular expressions, each matching the whole path or value.
+PAGE_CACHE_STORED_QUERIES = {
+    r"/fact-sheets/": {"by": "bureau"},
+    r"/fact-sheets/[-\w]+/changes/": {
+        "from": r"\d{4}-\d{2}-\d{2}",
+        "to": r"\d{4}-\d{2}-\d{2}",
+    },
+    r"/sitemap\.xml": {"p": r"[1-9]\d{0,3}"},
+}
+# Other caches of the pages (a CDN) to purge each time the stored pages go stale:
+# dotted paths of pagecache.PurgeBackend subclasses.
+PAGE_CACHE_PURGE_BACKENDS = env.list("PAGE_CACHE_PURGE_BACKENDS", default=[])
 # How long a CDN in front may keep a public page (s-maxage), and serve it stale
 # while it asks again; browsers always ask again (max-age=0), cheaply, with ETags.
 CDN_MAX_AGE = env.int("CDN_MAX_AGE", default=60)

@@ -6,9 +6,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 
-# Pages a worker kept are served before Django's handler (factsheets/cache.py).
-from factsheets.cache import PageCacheFront  # noqa: E402 (needs the settings)
-from operations.proxies import UntrustedForwarding  # noqa: E402
+from operations.proxies import UntrustedForwarding  # noqa: E402 (needs the settings)
+
+# Pages a worker kept are served before Django's handler (pagecache/wsgi.py).
+from pagecache.wsgi import PageCacheFront  # noqa: E402
 
 # Forwarding headers a client wrote itself are gone before the page cache looks.
 application = UntrustedForwarding(PageCacheFront(application))

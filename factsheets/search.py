@@ -12,6 +12,7 @@ sheets that have every word of the query somewhere, and quotes around the first 
 
 import html
 import re
+from contextlib import contextmanager
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import (
@@ -93,7 +94,26 @@ def refresh_search_vectors(sheets):
     sheets.update(search_vector=search_vector(sheets.model))
 
 
+# Held during bulk loads (held()): process-wide, as the signals are.
+_holds = 0
+
+
+@contextmanager
+def held():
+    """Saves leave search vectors as they are while this lasts, in this process: for
+    a bulk load, which would otherwise refresh a sheet's vector at each of its rows.
+    The caller calls refresh_search_vectors() once they are in."""
+    global _holds
+    _holds += 1
+    try:
+        yield
+    finally:
+        _holds -= 1
+
+
 def _refresh(using, factsheet_id):
+    if _holds:
+        return
     if connections[using].vendor == "postgresql" and factsheet_id:
         refresh_search_vectors(FactSheet.objects.using(using).filter(pk=factsheet_id))
 

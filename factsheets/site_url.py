@@ -4,7 +4,7 @@ Canonical links, Open Graph and JSON-LD, feeds, the sitemap, robots.txt, the ope
 data, the address and QR code printed on a sheet, shared preview links: all name
 SITE_URL, never the Host header of the request. A page is then the same whichever
 allowed host, port or spelling of it a request named, so the page cache keeps one
-copy of it (factsheets/cache.py), and nobody can have a page name a host of their
+copy of it (pagecache/storage.py), and nobody can have a page name a host of their
 choosing to the readers served after them.
 """
 

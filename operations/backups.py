@@ -43,10 +43,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from reversion.models import Version
 
+import pagecache
 from factsheets.richtext import sanitize_fields
 from operations.db import without_statement_timeout
 
@@ -674,7 +674,7 @@ def restore_backup(backup, using=DEFAULT_DB_ALIAS):
 
     The file is read again as it loads, and must match its checksum to the end: one
     changed since it was checked rolls back."""
-    from factsheets import cache, search
+    from factsheets import search
 
     reader = _Reader(backup.path, backup.max_bytes)
     header = backup.header
@@ -698,7 +698,7 @@ def restore_backup(backup, using=DEFAULT_DB_ALIAS):
             search.refresh_search_vectors(factsheets.all())
     # Pages kept from before (the lost database's) are stale from here on, and the
     # next publish or expiry time is worked out from the restored sheets.
-    cache.invalidate(using)
+    pagecache.invalidate(using)
     return sanitized
 
 
@@ -710,24 +710,10 @@ def _derived_state_on_hold():
     quarters of a restore's time; restore_backup() does it once at the end. Only
     the command runs a restore, in a process of its own, so nothing else misses them.
     """
-    from factsheets import cache, search
-    from factsheets.models import FactSheet, Section
+    from factsheets import search
 
-    held = [
-        (post_save, FactSheet, "search_sheet"),
-        (post_save, Section, "search_saved"),
-        (post_delete, Section, "search_deleted"),
-        (post_save, None, "page_cache_saved"),
-        (post_delete, None, "page_cache_deleted"),
-        (m2m_changed, None, "page_cache_m2m"),
-    ]
-    for signal, sender, uid in held:
-        signal.disconnect(sender=sender, dispatch_uid=uid)
-    try:
+    with pagecache.held(), search.held():
         yield
-    finally:
-        search.connect_signals()
-        cache.connect_signals()
 
 
 def _tables():

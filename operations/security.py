@@ -7,7 +7,7 @@ ContentSecurityPolicyMiddleware (operations/middleware.py):
 - an inline style a template declares with ``{% hashed_style %}`` (the sheet's title
   in the printed page's margin) is allowed by its SHA-256 hash. The hash depends only
   on the page's content, so a public page and its header stay the same for everyone
-  and may be stored whole by the page cache (factsheets/cache.py);
+  and may be stored whole by the page cache (pagecache/);
 - admin pages, which are never cached, may run inline scripts carrying this
   response's nonce: the rich-text editor's import map is one (js_asset renders it
   inline, and browsers accept import maps only inline);

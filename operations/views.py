@@ -6,7 +6,7 @@
   unavailable" page and a Retry-After header, never stored by any cache. The failed
   connections are closed, so the worker's next request connects afresh and the site
   recovers by itself when the database returns. Pages the page cache holds are
-  served before any of this, without the database (factsheets/cache.py).
+  served before any of this, without the database (pagecache/).
 - /healthz tells a load balancer whether the database and the cache answer.
 - The error pages (400, 403 and a refused form, 413, 500) render without the
   database and say nothing of the error itself.

@@ -59,10 +59,10 @@ def empty_page_cache(request, django_db_blocker):
     from django.core.cache import cache
     from django.test import TransactionTestCase
 
-    from factsheets import cache as page_cache
+    import pagecache
 
     cache.clear()
     if request.cls and issubclass(request.cls, TransactionTestCase):
         # The next publish or expiry time, as a save would have stored it.
         with django_db_blocker.unblock():
-            page_cache.invalidate()
+            pagecache.invalidate()

@@ -15,6 +15,9 @@ from pathlib import Path
 from unittest import mock
 
 import brotli
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import TestCase, TransactionTestCase, override_settings
@@ -22,16 +25,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from factsheets import cache as page_cache
+import pagecache
 from factsheets.importers import read_source
 from factsheets.importers.store import save_draft
 from factsheets.models import (
     ChangeNote,
+    EditingSession,
     FactSheet,
+    ImportRecord,
     LegacyAddress,
     PreviewLink,
 )
 from factsheets.revisions import restore, sheet_versions
+from pagecache import conditional, invalidation, registry, storage
 from tests.factories import (
     make_assistance_line,
     make_bureau,
@@ -447,7 +453,7 @@ class SchedulingTests(CacheTestCase):
 
 class TransactionTests(CacheTestCase):
     def generation(self):
-        return cache.get(page_cache.GENERATION_KEY)[0]
+        return cache.get(storage.GENERATION_KEY)[0]
 
     def test_rows_no_public_page_shows_leave_the_cache_alone(self):
         self.warm(["/fact-sheets/mali/"])
@@ -458,7 +464,7 @@ class TransactionTests(CacheTestCase):
     def test_writes_that_send_no_signal_call_invalidate(self):
         self.warm(["/fact-sheets/mali/"])
         FactSheet.objects.filter(pk=self.sheet.pk).update(title="Bulk-updated title")
-        page_cache.invalidate()
+        pagecache.invalidate()
         self.assertContains(self.get("/fact-sheets/mali/"), "Bulk-updated title")
 
     def test_a_changed_setting_is_not_served_from_before(self):
@@ -473,6 +479,159 @@ class TransactionTests(CacheTestCase):
         self.assertEqual(response.status_code, 200)
 
 
+class RegistrationTests(CacheTestCase):
+    """Only the rows of the apps that watch the page cache count, through real saves."""
+
+    url = "/fact-sheets/mali/"
+
+    def generation(self):
+        return cache.get(storage.GENERATION_KEY)[0]
+
+    def assertUnchanged(self, change):
+        self.warm([self.url])
+        start = self.generation()
+        change()
+        self.assertEqual(self.generation(), start)
+        with self.assertNumQueries(0):
+            self.get(self.url)  # still the stored page
+
+    def test_rows_of_an_app_nobody_watches_leave_the_cache_alone(self):
+        def change():
+            user = make_user("newcomer", "Editors")  # auth: saved, and groups added
+            user.first_name = "New"
+            user.save()
+            user.groups.clear()
+            Group.objects.create(name="Readers").delete()
+
+        self.assertUnchanged(change)
+
+    def test_rows_of_ignored_models_leave_the_cache_alone(self):
+        user = make_user("editor", "Editors")
+
+        def change():
+            EditingSession.opened(self.sheet, user)
+            EditingSession.objects.get().delete()
+            PreviewLink.create(self.sheet, days=7).delete()
+            ImportRecord.objects.create(
+                factsheet=self.sheet, source="mali.htm", fingerprint="0" * 64
+            ).delete()
+
+        self.assertUnchanged(change)
+
+    def test_every_other_model_of_a_watched_app_counts(self):
+        permission = Permission.objects.get(codename="view_group")
+        with mock.patch.dict(registry._watched):
+            pagecache.watch(apps.get_app_config("auth"), ignore=["permission"])
+            self.assertUnchanged(permission.save)
+            start = self.generation()
+            Group.objects.create(name="Readers")
+            self.assertNotEqual(self.generation(), start)
+        start = self.generation()
+        Group.objects.create(name="Writers")
+        self.assertEqual(self.generation(), start, "no longer watched")
+
+    def test_a_model_the_app_does_not_have_is_refused(self):
+        factsheets = apps.get_app_config("factsheets")
+        with mock.patch.dict(registry._watched):
+            for arguments in (
+                {"ignore": ["editingsessions"]},
+                {"next_change": {"sheet": lambda after, using: None}},
+            ):
+                with self.subTest(arguments), self.assertRaises(LookupError):
+                    pagecache.watch(factsheets, **arguments)
+
+    def test_held_saves_change_nothing_until_invalidate(self):
+        self.warm([self.url])
+        start = self.generation()
+        with pagecache.held():
+            self.sheet.lead = "A lead saved while held."
+            self.sheet.save()
+            make_section(self.sheet, heading="A section saved while held")
+        self.assertEqual(self.generation(), start)
+        self.assertNotContains(self.get(self.url), "A lead saved while held.")
+        pagecache.invalidate()
+        self.assertContains(self.get(self.url), "A lead saved while held.")
+        self.sheet.lead = "A lead saved after."
+        self.sheet.save()
+        self.assertContains(self.get(self.url), "A lead saved after.")
+
+
+class RecordingPurge(pagecache.PurgeBackend):
+    purged = []
+
+    def purge_all(self):
+        self.purged.append(connection.in_atomic_block)
+
+
+class FailingPurge(pagecache.PurgeBackend):
+    def purge_all(self):
+        raise ConnectionError("the CDN's API does not answer")
+
+
+@override_settings(PAGE_CACHE_PURGE_BACKENDS=["tests.test_cache.RecordingPurge"])
+class PurgeBackendTests(PageChecks, TransactionTestCase):
+    """A CDN's purge, plugged in by a setting, follows each invalidation once it has
+    committed: real commits."""
+
+    def setUp(self):
+        self.sheet = make_full_factsheet(children=3)
+        self.url = self.sheet.get_absolute_url()
+        RecordingPurge.purged = []
+
+    def test_a_committed_change_purges_once_after_the_commit(self):
+        self.warm([self.url])
+        with transaction.atomic():
+            for section in self.sheet.sections.all():
+                section.save()
+            self.sheet.lead = "A new lead."
+            self.sheet.save()
+            self.assertEqual(RecordingPurge.purged, [], "not before the commit")
+        self.assertEqual(RecordingPurge.purged, [False], "once, after the commit")
+        self.assertContains(self.get(self.url), "A new lead.")
+
+    def test_a_save_outside_a_transaction_purges(self):
+        self.sheet.lead = "A new lead."
+        self.sheet.save()
+        self.assertEqual(RecordingPurge.purged, [False])
+
+    def test_invalidate_purges_once_committed(self):
+        pagecache.invalidate()
+        self.assertEqual(RecordingPurge.purged, [False])
+        with transaction.atomic():
+            pagecache.invalidate()
+            pagecache.invalidate()
+            self.assertEqual(RecordingPurge.purged, [False])
+        self.assertEqual(RecordingPurge.purged, [False, False])
+
+    def test_nothing_is_purged_for_what_no_page_shows_or_a_rollback(self):
+        PreviewLink.create(self.sheet, days=7)
+        make_user("newcomer", "Editors")
+        with self.assertRaises(RolledBack), transaction.atomic():
+            self.sheet.lead = "Never committed."
+            self.sheet.save()
+            raise RolledBack
+        self.assertEqual(RecordingPurge.purged, [])
+
+    @override_settings(
+        PAGE_CACHE_PURGE_BACKENDS=[
+            "tests.test_cache.FailingPurge",
+            "tests.test_cache.RecordingPurge",
+        ]
+    )
+    def test_a_failing_purge_is_logged_and_the_save_stands(self):
+        with self.assertLogs("pagecache.invalidation", "ERROR") as logs:
+            self.sheet.lead = "Saved despite the CDN."
+            self.sheet.save()
+        self.assertIn("Could not purge FailingPurge", logs.output[0])
+        self.assertEqual(RecordingPurge.purged, [False])
+        self.assertContains(self.get(self.url), "Saved despite the CDN.")
+
+    @override_settings(PAGE_CACHE_PURGE_BACKENDS=[])
+    def test_no_backend_no_purge(self):
+        self.sheet.save()
+        self.assertEqual(RecordingPurge.purged, [])
+
+
 class CommitTests(PageChecks, TransactionTestCase):
     """With real commits: the generation moves again once the rows are committed."""
 
@@ -481,7 +640,7 @@ class CommitTests(PageChecks, TransactionTestCase):
         self.url = self.sheet.get_absolute_url()
 
     def generation(self):
-        return cache.get(page_cache.GENERATION_KEY)[0]
+        return cache.get(storage.GENERATION_KEY)[0]
 
     def test_a_page_stored_before_the_commit_is_stale_after_it(self):
         self.warm([self.url])
@@ -496,7 +655,7 @@ class CommitTests(PageChecks, TransactionTestCase):
             pending = [
                 func
                 for _, func, _ in connection.run_on_commit
-                if func is page_cache.invalidate
+                if func is invalidation.invalidate
             ]
             self.assertEqual(len(pending), 1, "one invalidation however many rows")
             # A page stored meanwhile, under the transaction's generation...
@@ -617,7 +776,7 @@ class HeaderTests(CacheTestCase):
         ]
         for url in urls:
             with self.subTest(url=url):
-                self.assertTrue(url.startswith(page_cache.NEVER_CACHED))
+                self.assertTrue(url.startswith(tuple(settings.PAGE_CACHE_NEVER_CACHED)))
                 response = self.get(url, **{"Accept-Encoding": "gzip, br"})
                 for word in ("private", "no-cache", "no-store"):
                     self.assertIn(word, response["Cache-Control"])
@@ -778,7 +937,7 @@ class CompressionTests(CacheTestCase):
 
     def test_a_hit_does_not_compress_again(self):
         self.get("/fact-sheets/mali/", **{"Accept-Encoding": "br"})
-        with mock.patch("factsheets.cache.compress") as compress:
+        with mock.patch("pagecache.conditional.compress") as compress:
             response = self.get("/fact-sheets/mali/", **{"Accept-Encoding": "br"})
         compress.assert_not_called()
         self.assertEqual(response["Content-Encoding"], "br")
@@ -798,7 +957,7 @@ class CompressionTests(CacheTestCase):
         for header, coding in cases.items():
             with self.subTest(header=header):
                 request = mock.Mock(META={"HTTP_ACCEPT_ENCODING": header})
-                self.assertEqual(page_cache.accepted_coding(request), coding)
+                self.assertEqual(conditional.accepted_coding(request), coding)
 
 
 class KeptPagesTests(CacheTestCase):
@@ -812,7 +971,7 @@ class KeptPagesTests(CacheTestCase):
         # Another server saves a change: it writes only the shared token, and this
         # process's kept page must not be served against it.
         FactSheet.objects.filter(pk=self.sheet.pk).update(title="Changed elsewhere")
-        cache.set(page_cache.GENERATION_KEY, ("another-server", timezone.now()), None)
+        cache.set(storage.GENERATION_KEY, ("another-server", timezone.now()), None)
         self.assertContains(self.client.get(url), "Changed elsewhere")
 
     def test_a_hit_asks_the_shared_cache_for_the_token_only(self):
@@ -834,32 +993,32 @@ class EvictionTests(CacheTestCase):
         url = self.sheet.get_absolute_url()
         self.warm([url])
         FactSheet.objects.filter(pk=self.sheet.pk).update(title="Changed, then evicted")
-        page_cache.invalidate()
-        token = cache.get(page_cache.GENERATION_KEY)[0]
+        pagecache.invalidate()
+        token = cache.get(storage.GENERATION_KEY)[0]
         # The new generation and its transition go; the page stored before stays.
-        self.evict(page_cache.GENERATION_KEY, page_cache._next_key(token))
+        self.evict(storage.GENERATION_KEY, storage.next_key(token))
         self.assertContains(self.get(url), "Changed, then evicted")
-        self.assertNotEqual(cache.get(page_cache.GENERATION_KEY)[0], token)
+        self.assertNotEqual(cache.get(storage.GENERATION_KEY)[0], token)
         self.assertFresh([url])
 
     def test_an_evicted_generation_is_never_matched_by_an_old_page(self):
         url = self.sheet.get_absolute_url()
         self.warm([url])
         for _ in range(3):
-            old = cache.get(page_cache.GENERATION_KEY)[0]
-            self.evict(page_cache.GENERATION_KEY)
+            old = cache.get(storage.GENERATION_KEY)[0]
+            self.evict(storage.GENERATION_KEY)
             with CaptureQueriesContext(connection) as queries:
                 self.get(url)
             self.assertGreater(len(queries), 0, "rendered again, not matched")
-            self.assertNotEqual(cache.get(page_cache.GENERATION_KEY)[0], old)
+            self.assertNotEqual(cache.get(storage.GENERATION_KEY)[0], old)
         self.assertFresh()
 
     def test_a_kept_page_is_not_served_once_its_generation_was_evicted(self):
         url = self.sheet.get_absolute_url()
         wsgi_get(url)
         FactSheet.objects.filter(pk=self.sheet.pk).update(title="Changed, then evicted")
-        page_cache.invalidate()
-        self.evict(page_cache.GENERATION_KEY)
+        pagecache.invalidate()
+        self.evict(storage.GENERATION_KEY)
         self.assertIn(b"Changed, then evicted", wsgi_get(url)[2])
 
     def test_a_full_cache_serves_the_page_without_storing_it(self):
@@ -962,7 +1121,7 @@ class FrontDoorTests(CacheTestCase):
         url = self.sheet.get_absolute_url()
         wsgi_get(url)
         FactSheet.objects.filter(pk=self.sheet.pk).update(title="Changed elsewhere")
-        cache.set(page_cache.GENERATION_KEY, ("another-server", timezone.now()), None)
+        cache.set(storage.GENERATION_KEY, ("another-server", timezone.now()), None)
         self.assertIn(b"Changed elsewhere", wsgi_get(url)[2])
         self.assertEqual(len(self.handled), 2, "the stale page went to Django")
 
@@ -999,7 +1158,7 @@ class FrontDoorTests(CacheTestCase):
         self.assertEqual(headers["Location"], self.sheet.get_absolute_url())
 
     def test_editors_pages_never_pass_the_front_door(self):
-        with mock.patch.object(page_cache, "_recent", {"any": None}):
+        with mock.patch.object(storage, "recent", {"any": None}):
             for url in ["/admin/login/", "/static/css/site.css"]:
                 with self.subTest(url=url):
                     wsgi_get(url)
@@ -1016,12 +1175,12 @@ class FrontDoorTests(CacheTestCase):
 
 
 class RedisClientTests(TestCase):
-    """Django's Redis backend, with one client per pool (factsheets/redis_cache.py)."""
+    """Django's Redis backend, with one client per pool (pagecache/redis.py)."""
 
     def test_one_client_per_pool_and_the_cache_works(self):
         import redis
 
-        from factsheets.redis_cache import ReusedClientRedisCache
+        from pagecache.redis import ReusedClientRedisCache
         from tests.conftest import missing
 
         backend = ReusedClientRedisCache("redis://127.0.0.1:6379/12", {})

@@ -155,7 +155,7 @@ class HealthTests(TestCase):
 
     def test_unavailable_when_the_cache_does_not_answer(self):
         redis = {
-            "BACKEND": "factsheets.redis_cache.ReusedClientRedisCache",
+            "BACKEND": "pagecache.redis.ReusedClientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

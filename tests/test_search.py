@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
+from factsheets import search
 from factsheets.models import FactSheet
 from factsheets.revisions import restore
 from tests.factories import (
@@ -328,6 +329,23 @@ class PostgresSearchTests(TestCase):
         self.assertNotIn("salt", vector)
         section.delete()
         self.assertEqual(result_titles(self.search("quinoa")), [])
+
+    def test_held_saves_leave_the_vector_until_it_is_refreshed(self):
+        section = self.in_heading.sections.get()
+        with search.held():
+            section.body = "<p>Quinoa exports.</p>"
+            section.save()
+            self.in_heading.save()
+        self.assertEqual(result_titles(self.search("quinoa")), [])
+        search.refresh_search_vectors(FactSheet.objects.filter(pk=self.in_heading.pk))
+        self.assertEqual(
+            result_titles(self.search("quinoa")), ["U.S. Relations With Midland"]
+        )
+        section.body = "<p>Sorghum exports.</p>"
+        section.save()
+        self.assertEqual(
+            result_titles(self.search("sorghum")), ["U.S. Relations With Midland"]
+        )
         self.assertEqual(
             result_titles(self.search("lithium"))[-1:], ["U.S. Relations With Aardland"]
         )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from reversion.models import Version
 
-from factsheets import cache
+import pagecache
 from factsheets.models import ChangeNote, FactSheet, PreviewLink, Section
 from factsheets.revisions import sheet_versions
 from factsheets.richtext import sanitize
@@ -674,7 +674,7 @@ class SchedulingTests(TestCase):
             expires_at=NOW + datetime.timedelta(hours=1)
         )
         # update() sends no signal: say so to the page cache, as such code must.
-        cache.invalidate()
+        pagecache.invalidate()
         self.assertEqual(self.seen(NOW)["sheet"], "2015-10-15")
         later = self.seen(NOW + datetime.timedelta(hours=1))
         self.assertEqual(

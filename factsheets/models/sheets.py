@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -78,6 +78,18 @@ class FactSheetQuerySet(models.QuerySet):
         return self.select_related("country", "bureau").prefetch_related(
             "sections", "assistance_lines", "officials", "related_links", "change_notes"
         )
+
+    def next_publish_or_expiry(self, after):
+        """The first publish or expiry time of any of these sheets after `after`, or
+        None: when public pages change with nobody saving (the page cache asks).
+
+        Drafts count too: a time too early only costs a page rendered again, and a
+        status changed without a save (a fixture, update()) cannot hide a time."""
+        times = self.aggregate(
+            publish=Min("publish_at", filter=Q(publish_at__gt=after)),
+            expiry=Min("expires_at", filter=Q(expires_at__gt=after)),
+        )
+        return min((moment for moment in times.values() if moment), default=None)
 
 
 # The search vector is derived from the rows, so revisions need not keep it.

@@ -16,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from factsheets import cache, search, wording
+import pagecache
+from factsheets import search, wording
 from factsheets.models import (
     AssistanceLine,
     Bureau,
@@ -253,7 +254,7 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         # Pages stored before (of a previous catalogue, say) are stale now.
-        cache.invalidate()
+        pagecache.invalidate()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {len(made)} fact sheet(s): {len(chosen)} countries x "

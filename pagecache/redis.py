@@ -1,4 +1,4 @@
-"""Django's Redis cache, with one client per connection pool (issue #9).
+"""Django's Redis cache, with one client per connection pool.
 
 Django's backend builds a new `redis.Redis` for every call, and redis-py fills a
 table of about 170 reply callbacks each time: a fifth of a millisecond, more than the

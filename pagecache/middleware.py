@@ -1,0 +1,68 @@
+import logging
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.utils import timezone
+
+from pagecache import storage
+from pagecache.conditional import (
+    QUICK_BROTLI_QUALITY,
+    STORED_BROTLI_QUALITY,
+    Page,
+    accepted_coding,
+    compressed_in_place,
+    is_public,
+    public_headers,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class PageCacheMiddleware:
+    """Serves public pages from the cache, and stores them (pagecache/__init__.py).
+
+    The first middleware, so that a stored page carries every header the others
+    add (security headers among them) and a hit skips them all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not storage.may_be_stored(request):
+            return self.get_response(request)
+        coding = accepted_coding(request)
+        try:
+            key = storage.stored_key(request) if settings.PAGE_CACHE else None
+        except DisallowedHost:
+            # Django answers it with a 400 further in, with every header.
+            key = None
+        generation = stale = None
+        if key is not None:
+            try:
+                kept = storage.kept_response(request, key)
+                if kept is not None:
+                    return kept
+                generation, stale = storage.fetch(key)
+            except Exception:  # the cache is down: serve the page uncached
+                logger.exception("Page cache unavailable")
+                key = None
+            else:
+                if stale is not None and storage.is_current(stale, generation):
+                    storage.keep(key, stale)
+                    return stale.response(request, coding)
+        started = timezone.now()
+        response = self.get_response(request)
+        if not is_public(response):
+            return response
+        public_headers(response)
+        if response.status_code != 200:
+            return compressed_in_place(response, coding)
+        if key is None:
+            page = Page.of(response, [coding], QUICK_BROTLI_QUALITY)
+        else:
+            page = Page.of(response, ["gzip", "br"], STORED_BROTLI_QUALITY)
+            try:
+                storage.store(key, page, generation, stale, started)
+            except Exception:  # a full or unreachable cache: the page is still served
+                logger.exception("Page cache unavailable")
+        return page.response(request, coding)

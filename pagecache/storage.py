@@ -1,0 +1,280 @@
+"""Where pages are stored, under which key, and for how long.
+
+Exactness rests on a *generation*: a random token in the shared cache, copied into
+every page stored. A change to what public pages show starts a new generation
+(pagecache/invalidation.py), and a page stored under an older one is a miss.
+
+Time changes pages with nobody saving: a sheet's publish or expiry time comes, and
+the printed line on a sheet says today's date. Each generation knows the next such
+time after it began (what the content apps registered with `pagecache.watch()`, one
+query, stored beside it); a page is valid until then, and at the latest until the
+next local midnight. The first request after that moment starts a new generation.
+"""
+
+import hashlib
+import json
+import re
+import secrets
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+import django
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
+from django.utils import timezone
+
+from pagecache import registry
+from pagecache.conditional import accepted_coding
+
+GENERATION_KEY = "pagecache:generation"
+# Stored pages and transitions go when unused for a day (or at their validity's end).
+LIFETIME = 24 * 60 * 60
+
+
+# What the stored pages depend on besides the rows: the code and the settings.
+
+_release = None
+
+
+def release():
+    """A fingerprint of the code, templates, static files' names and settings.
+
+    Part of every page's key, so a deploy (or a changed setting) never serves pages
+    rendered by the code before it; the generation stays shared across releases, so
+    a save on a server of either release reaches both during a rolling deploy."""
+    global _release
+    if _release is None:
+        digest = hashlib.sha256(django.get_version().encode())
+        base = settings.BASE_DIR
+        for folder in _project_folders():
+            for path in sorted((base / folder).rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    digest.update(str(path.relative_to(base)).encode())
+                    digest.update(path.read_bytes())
+        manifest = Path(settings.STATIC_ROOT or base) / "staticfiles.json"
+        if manifest.is_file():
+            digest.update(manifest.read_bytes())
+        digest.update(_settings_digest().encode())
+        _release = digest.hexdigest()[:16]
+    return _release
+
+
+def _project_folders():
+    """config/, templates/ and the top-level package of every installed app that
+    lives in the project (not in the virtual environment, which may be inside it)."""
+    base = Path(settings.BASE_DIR)
+    folders = {"config", "templates"}
+    for app_config in apps.get_app_configs():
+        top = app_config.name.partition(".")[0]
+        if Path(app_config.path).resolve().is_relative_to(base / top):
+            folders.add(top)
+    return sorted(folders)
+
+
+def _settings_digest():
+    ignored = {
+        "SECRET_KEY",
+        "SECRET_KEY_FALLBACKS",
+        "BACKUP_SIGNING_KEY",
+        "BACKUP_SIGNING_KEY_FALLBACKS",
+        "DATABASES",
+        "CACHES",
+    }
+    values = {
+        name: getattr(settings, name)
+        for name in dir(settings)
+        if name.isupper() and name not in ignored
+    }
+    # Which database, not its test copy's name (SQLite's includes a process id).
+    values["DATABASES"] = {
+        alias: [db.get(part) for part in ("ENGINE", "HOST", "PORT")]
+        for alias, db in settings.DATABASES.items()
+    }
+    return json.dumps(values, sort_keys=True, default=str)
+
+
+# Which requests are stored: settings about the site's URLs, read once.
+
+_paths = None
+
+
+def _path_rules():
+    """The never-cached path prefixes, and the query strings a stored page may have
+    (PAGE_CACHE_NEVER_CACHED, PAGE_CACHE_STORED_QUERIES), compiled."""
+    global _paths
+    if _paths is None:
+        _paths = (
+            tuple(getattr(settings, "PAGE_CACHE_NEVER_CACHED", ())),
+            [
+                (
+                    re.compile(path),
+                    {name: re.compile(value) for name, value in names.items()},
+                )
+                for path, names in getattr(
+                    settings, "PAGE_CACHE_STORED_QUERIES", {}
+                ).items()
+            ],
+        )
+    return _paths
+
+
+def settings_changed(**kwargs):
+    global _release, _paths
+    _release = _paths = None
+
+
+# Generations.
+
+
+def next_key(token):
+    return f"pagecache:next:{token}"
+
+
+def start_generation():
+    """A new generation: every page stored before it is stale."""
+    generation = (secrets.token_hex(8), timezone.now())
+    cache.set(GENERATION_KEY, generation, timeout=None)
+    return generation
+
+
+def current_generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:  # a new or emptied cache
+        cache.add(GENERATION_KEY, (secrets.token_hex(8), timezone.now()), None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def next_transition(after, using=DEFAULT_DB_ALIAS):
+    """The first time after `after` at which a page may change by itself, or None."""
+    return registry.next_transition(after, using)
+
+
+def transition_of(generation):
+    token, began = generation
+    known = cache.get(next_key(token))
+    if known is None:
+        known = (next_transition(began),)
+        cache.add(next_key(token), known, LIFETIME)
+    return known[0]
+
+
+# Requests.
+
+
+def may_be_stored(request):
+    never_cached, _ = _path_rules()
+    return request.method in ("GET", "HEAD") and not request.path.startswith(
+        (*never_cached, settings.STATIC_URL)
+    )
+
+
+def stored_key(request):
+    """The cache key of the page this request asks for, or None if it is not stored."""
+    query = request.META.get("QUERY_STRING", "")
+    path = request.path
+    if query:
+        _, stored_queries = _path_rules()
+        allowed = next(
+            (names for pattern, names in stored_queries if pattern.fullmatch(path)),
+            None,
+        )
+        pairs = parse_qsl(query, keep_blank_values=True)
+        names = [name for name, _ in pairs]
+        if (
+            allowed is None
+            or len(set(names)) != len(names)
+            or not all(
+                name in allowed and allowed[name].fullmatch(value)
+                for name, value in pairs
+            )
+        ):
+            return None
+        query = urlencode(sorted(pairs))
+    # Refuses a host not allowed (DisallowedHost), but is no part of the key: a page
+    # names SITE_URL, never the host asked for (factsheets/site_url.py), so every
+    # allowed host, port or spelling of one shares one stored page, and the pages
+    # stored are bounded by the real pages. The scheme is: HSTS goes on https only.
+    request.get_host()
+    address = f"{request.scheme}:{path}?{query}"
+    digest = hashlib.sha256(f"{release()} {address}".encode()).hexdigest()
+    return f"pagecache:page:{digest}"
+
+
+# Pages.
+
+# Each process keeps the last pages it served, so that a hit fetches a token of a few
+# bytes from the shared cache instead of the page (50 KB with its compressed forms).
+# The shared generation token still decides whether a kept page is current.
+recent = {}
+KEPT_PAGES = 128
+
+
+def keep(key, page):
+    recent.pop(key, None)
+    recent[key] = page
+    while len(recent) > KEPT_PAGES:
+        del recent[next(iter(recent))]
+
+
+def is_current(page, generation):
+    return page.token == generation[0] and timezone.now() < page.valid_until
+
+
+def _next_midnight(moment):
+    """Sheets print today's date, so no page outlives the day it was rendered on."""
+    tomorrow = timezone.localtime(moment).date() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(tomorrow, time.min))
+
+
+def kept_response(request, key):
+    """The page this process kept for `key`, if it is still current, as a response.
+
+    Only the small generation token is asked of the shared cache, not the page."""
+    kept = recent.get(key)
+    if kept is None:
+        return None
+    generation = cache.get(GENERATION_KEY) or current_generation()
+    if is_current(kept, generation):
+        return kept.response(request, accepted_coding(request))
+    return None
+
+
+def fetch(key):
+    """The current generation and the page stored under `key` (or None), in one
+    round trip."""
+    found = cache.get_many([GENERATION_KEY, key])
+    return found.get(GENERATION_KEY) or current_generation(), found.get(key)
+
+
+def store(key, page, generation, stale, started):
+    """Store `page`, rendered from `started` on, under `generation`; `stale` is the
+    page stored before it, if any."""
+    now = timezone.now()
+    transition = transition_of(generation)
+    if transition is not None and transition <= now:
+        # A publish or expiry time has come since the generation began.
+        start_generation()
+        page.last_modified = None
+        return
+    page.token = generation[0]
+    page.valid_until = _next_midnight(started)
+    if transition is not None:
+        page.valid_until = min(page.valid_until, transition)
+    # Last-Modified: when these bytes were first stored, one second on at least
+    # from the bytes before them, so If-Modified-Since never hides a change.
+    moment = int(started.timestamp())
+    if stale is not None and stale.last_modified is not None:
+        moment = (
+            stale.last_modified
+            if stale.etag == page.etag
+            else max(moment, stale.last_modified + 1)
+        )
+    page.last_modified = moment
+    timeout = min(LIFETIME, (page.valid_until - now).total_seconds())
+    if timeout > 0:
+        cache.set(key, page, timeout)
+        keep(key, page)
