@@ -48,7 +48,8 @@ class FactSheetQuerySet(models.QuerySet):
 
     def live(self, at=None):
         """What the public may see at `at` (now): published, its publish time come,
-        its expiry time not. Decided at each request, so no job needs to run on time."""
+        its expiry time not. Decided at each request, so no job needs to run on time.
+        FactSheet.public_state() says the same of one sheet, in Python."""
         at = at or timezone.now()
         return self.published().filter(
             Q(publish_at__isnull=True) | Q(publish_at__lte=at),
@@ -89,6 +90,12 @@ class FactSheet(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+
+    class PublicState(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        LIVE = "live", "Published"
+        EXPIRED = "expired", "Expired"
 
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="factsheets"
@@ -347,27 +354,30 @@ class FactSheet(models.Model):
         publication (PUBLIC_UPDATED_AT says the same in SQL)."""
         return self.revised_at or self.publish_at or self.updated_at
 
+    def public_state(self, at=None):
+        """What the public sees of the sheet at `at` (now): FactSheetQuerySet.live()'s
+        rule, in Python, for a sheet already loaded. A test holds the two to the same
+        answers."""
+        at = at or timezone.now()
+        if not self.is_published:
+            return self.PublicState.DRAFT
+        if self.publish_at is not None and self.publish_at > at:
+            return self.PublicState.SCHEDULED
+        if self.expires_at is not None and self.expires_at <= at:
+            return self.PublicState.EXPIRED
+        return self.PublicState.LIVE
+
     @property
     def is_live(self):
-        """FactSheetQuerySet.live()'s rule, for a sheet already loaded."""
-        now = timezone.now()
-        return (
-            self.is_published
-            and (self.publish_at is None or self.publish_at <= now)
-            and (self.expires_at is None or self.expires_at > now)
-        )
+        return self.public_state() == self.PublicState.LIVE
 
     @property
     def state_label(self):
         """Draft, Scheduled for …, Published, Expired: what the public sees of it now."""
-        now = timezone.now()
-        if not self.is_published:
-            return "Draft"
-        if self.publish_at and self.publish_at > now:
+        state = self.public_state()
+        if state == self.PublicState.SCHEDULED:
             return f"Scheduled for {date_format(timezone.localtime(self.publish_at), 'DATETIME_FORMAT')}"
-        if self.expires_at and self.expires_at <= now:
-            return "Expired"
-        return "Published"
+        return state.label
 
     def new_edition(self, issued_on, by=None):
         """A draft copy of this sheet and all its rows, dated `issued_on`."""
