@@ -10,7 +10,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from factsheets.models import FactSheet
-from factsheets.revisions import restore
+from factsheets.sheet_operations import restore
 from tests.factories import (
     make_bureau,
     make_country,

@@ -4,7 +4,7 @@ import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -318,20 +318,24 @@ class FactSheet(models.Model):
                 code="incomplete",
             )
 
-    @transaction.atomic
+    # Shortcuts for code that holds a sheet; what each does is written once, in
+    # sheet_operations, which imports the models (hence the imports inside).
     def publish(self, at=None, by=None):
         """Publish now, or schedule for `at`; refused (Incomplete) unless complete."""
-        self.check_publishable()
-        self.status = self.Status.PUBLISHED
-        self.publish_at = at or timezone.now()
-        self.updated_by = by
-        self.save()
+        from factsheets import sheet_operations
+
+        sheet_operations.publish(self, at=at, by=by)
 
     def unpublish(self, by=None):
-        self.status = self.Status.DRAFT
-        self.publish_at = None
-        self.updated_by = by
-        self.save()
+        from factsheets import sheet_operations
+
+        sheet_operations.unpublish(self, by=by)
+
+    def new_edition(self, issued_on, by=None):
+        """A draft copy of this sheet and all its rows, dated `issued_on`."""
+        from factsheets import sheet_operations
+
+        return sheet_operations.new_edition(self, issued_on, by=by)
 
     # The issue date as lists print it, for every row of a long list: Django's date
     # filter costs 60 µs a call, a quarter of the A-Z list's time (profiled). The
@@ -378,37 +382,6 @@ class FactSheet(models.Model):
         if state == self.PublicState.SCHEDULED:
             return f"Scheduled for {date_format(timezone.localtime(self.publish_at), 'DATETIME_FORMAT')}"
         return state.label
-
-    def new_edition(self, issued_on, by=None):
-        """A draft copy of this sheet and all its rows, dated `issued_on`."""
-        if FactSheet.objects.filter(country=self.country, issued_on=issued_on).exists():
-            raise ValidationError(
-                f"{self.country} already has a sheet dated {issued_on:%Y-%m-%d}.",
-                code="taken",
-            )
-        rows = {
-            name: list(getattr(self, name).all())
-            for name in ("sections", "assistance_lines", "officials", "related_links")
-        }
-        with reversion.create_revision():
-            reversion.set_comment(f"New edition, copied from {self}.")
-            reversion.set_user(by)
-            copy = FactSheet.objects.get(pk=self.pk)
-            copy.pk = None
-            copy._state.adding = True
-            copy.issued_on = issued_on
-            copy.status = self.Status.DRAFT
-            copy.publish_at = copy.expires_at = copy.revised_at = None
-            copy.version = 1
-            copy.updated_by = by
-            copy.save()
-            for related_rows in rows.values():
-                for row in related_rows:
-                    row.pk = None
-                    row._state.adding = True
-                    row.factsheet = copy
-                    row.save()
-        return copy
 
     def default_title(self):
         return wording.title(self.country) if self.country_id else ""
