@@ -8,8 +8,8 @@ and show the result), the importer, and the shell::
     from factsheets import sheet_operations
     sheet_operations.publish(sheet, by=user)
 
-Each call is one transaction and one revision (django-reversion) by `by`, with a
-comment saying what happened. Called inside a revision already open, as an admin
+Each call that writes is one transaction and one revision (django-reversion) by
+`by`, with a comment saying what happened. Called inside a revision already open, as an admin
 request keeps the sheet and its rows in one, it joins that revision, and the last
 comment set stands. Nothing here checks permissions: roles.py says who may.
 
@@ -50,6 +50,13 @@ class VersionRefused(EditConflict):
         super().__init__(factsheet)
         self.reason = reason
         self.saved = saved
+        if reason == self.NO_VERSION:
+            self.args = (f"A save of “{factsheet}” did not say its version",)
+        elif reason == self.UNCONFIRMED:
+            self.args = (
+                f"A save of “{factsheet}” refused over the version saved now must "
+                "say it replaces it",
+            )
 
 
 class RestoreRefused(Exception):
@@ -71,8 +78,9 @@ def check_version(factsheet, started_from, *, refused_over=None, replace_saved=F
     """Check that a save begun on version `started_from` may replace the sheet as
     saved, and return the sheet as saved; raise VersionRefused otherwise.
 
-    The sheet's row stays locked until the caller's transaction ends, so no other
-    save comes in between; `factsheet` then saves as replacing `started_from`.
+    Call it in the transaction that saves: the sheet's row stays locked until it
+    ends, so no other save comes in between, and `factsheet` then saves as
+    replacing `started_from`.
 
     A save refused once, over the version saved now (`refused_over`, as its form
     says), replaces that version only if its editor says so (`replace_saved`):
@@ -95,7 +103,8 @@ def check_version(factsheet, started_from, *, refused_over=None, replace_saved=F
 
 def save(factsheet, *, by, change=None, comment=None):
     """Save the sheet as changed by `by`; refused (EditConflict) if someone saved it
-    after `factsheet.version`, and nothing written.
+    after `factsheet.version`, and nothing written. A form that held the sheet
+    while its editor typed says which version it began on with check_version().
 
     A change to a live sheet is one readers see: it dates the sheet (“Last
     updated”) and, if major, adds its note. `change` is what the editor said of it
