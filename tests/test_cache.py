@@ -36,7 +36,8 @@ from factsheets.models import (
     LegacyAddress,
     PreviewLink,
 )
-from factsheets.revisions import restore, sheet_versions
+from factsheets.revisions import sheet_versions
+from factsheets.sheet_operations import restore
 from pagecache import conditional, invalidation, registry, storage
 from tests.factories import (
     make_assistance_line,

@@ -1,9 +1,12 @@
 import datetime
+import itertools
 from decimal import Decimal
+from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import TestCase
+from django.utils import timezone
 
 from factsheets.models import (
     AssistanceLine,
@@ -125,6 +128,47 @@ class FactSheetTests(TestCase):
     def test_absolute_url_names_the_country(self):
         sheet = make_factsheet(country=make_country(slug="mali"))
         self.assertEqual(sheet.get_absolute_url(), "/fact-sheets/mali/")
+
+
+class LiveRuleTests(TestCase):
+    """The live rule is spelled twice, in SQL (live()) and in Python (is_live, state
+    labels): the two give the same answer for every sheet, at every moment."""
+
+    def test_is_live_agrees_with_live_for_times_around_now(self):
+        now = timezone.now().replace(microsecond=0)
+        second = datetime.timedelta(seconds=1)
+        moments = [None, now - second, now, now + second]
+        country = make_country()
+        day = datetime.date(2015, 1, 1)
+        sheets = []
+        for status, publish_at, expires_at in itertools.product(
+            FactSheet.Status, moments, moments
+        ):
+            if publish_at and expires_at and expires_at <= publish_at:
+                continue  # the database refuses an expiry before publication
+            day += datetime.timedelta(days=1)
+            sheets.append(
+                make_factsheet(
+                    country=country,
+                    issued_on=day,
+                    status=status,
+                    publish_at=publish_at,
+                    expires_at=expires_at,
+                )
+            )
+        labels = set()
+        with mock.patch("django.utils.timezone.now", return_value=now):
+            for sheet in sheets:
+                with self.subTest(
+                    status=sheet.status,
+                    publish_at=sheet.publish_at,
+                    expires_at=sheet.expires_at,
+                ):
+                    live = FactSheet.objects.live().filter(pk=sheet.pk).exists()
+                    self.assertEqual(sheet.is_live, live)
+                    self.assertEqual(sheet.state_label == "Published", live)
+                    labels.add(sheet.state_label.split(" for ")[0])
+        self.assertEqual(labels, {"Draft", "Scheduled", "Published", "Expired"})
 
 
 class SectionTests(TestCase):

@@ -11,7 +11,7 @@ from reversion.models import Version
 
 from factsheets import search
 from factsheets.models import FactSheet
-from factsheets.revisions import restore
+from factsheets.sheet_operations import restore
 from tests.factories import (
     make_bureau,
     make_country,

@@ -1089,3 +1089,61 @@ class RevisionTests(TestCase):
         )
         self.restore(self.first)
         self.assertEqual(FactSheet.objects.get(pk=self.sheet.pk).status, "draft")
+
+
+class RevisionCommentTests(TestCase):
+    """Each save in the admin is one revision, by the editor, saying what it did."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.publisher = make_user("publisher", "Publishers")
+
+    def setUp(self):
+        self.client.force_login(self.publisher)
+        self.sheet = make_full_factsheet(
+            status=FactSheet.Status.DRAFT, issued_on=datetime.date(2016, 1, 1)
+        )
+
+    def revision(self, url, data):
+        """The one revision a POST of `data` to `url` made: its comment and user."""
+        from reversion.models import Revision
+
+        count = Revision.objects.count()
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.assertEqual(Revision.objects.count(), count + 1)
+        revision = Revision.objects.latest("pk")
+        return revision.comment, revision.user
+
+    def saved(self, **fields):
+        return self.revision(change_url(self.sheet), change_data(self.sheet, **fields))
+
+    def test_each_kind_of_save_says_what_it_did(self):
+        from django.utils.formats import date_format
+
+        later = timezone.localtime(NOW + datetime.timedelta(days=2)).replace(second=0)
+        by = self.publisher
+        self.assertEqual(self.saved(), ("Saved.", by))
+        self.assertEqual(self.saved(_publish="Save and publish"), ("Published.", by))
+        self.assertEqual(self.saved(), ("Minor change.", by))
+        self.assertEqual(
+            self.saved(change_kind="major", change_note="Named the ambassador."),
+            ("Named the ambassador.", by),
+        )
+        self.assertEqual(
+            self.saved(_unpublish="Save and unpublish"), ("Unpublished.", by)
+        )
+        self.assertEqual(
+            self.saved(
+                _publish="Save and publish",
+                publish_time_0=later.date().isoformat(),
+                publish_time_1=later.time().isoformat(),
+            ),
+            (f"Scheduled for {date_format(later, 'DATETIME_FORMAT')}", by),
+        )
+
+    def test_a_new_edition_says_where_it_was_copied_from(self):
+        url = reverse("admin:factsheets_factsheet_new_edition", args=[self.sheet.pk])
+        self.assertEqual(
+            self.revision(url, {"issued_on": "2016-03-01"}),
+            (f"New edition, copied from {self.sheet}.", self.publisher),
+        )

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 
-from factsheets import revisions, roles
+from factsheets import revisions, roles, sheet_operations
 from factsheets.admin.base import ModelAdmin
 from factsheets.admin.inlines import (
     AssistanceLineInline,
@@ -28,7 +28,6 @@ from factsheets.admin.workflow import WorkflowViews
 from factsheets.forms import ImportForm
 from factsheets.importers.store import ImportRefused, save_draft
 from factsheets.models import (
-    ChangeNote,
     EditConflict,
     EditingSession,
     FactSheet,
@@ -154,31 +153,33 @@ class FactSheetAdminForm(forms.ModelForm):
             )
 
     def check_version(self, started_from, replace_saved=False):
-        """Refuse a save begun on an older version; the row stays locked until the
-        save is written, so no other save can come in between.
+        """Refuse a save begun on an older version, saying why in the form; the
+        row stays locked until the save is written, so no other save comes between.
 
         A form refused so comes back on the newer version; saving it then replaces
         that version only if the editor says so.
         """
-        if started_from is None:
-            raise ValidationError(
+        try:
+            sheet_operations.check_version(
+                self.instance,
+                started_from,
+                refused_over=posted_version(self.data.get("conflict_version")),
+                replace_saved=replace_saved,
+            )
+        except sheet_operations.VersionRefused as refusal:
+            raise self.version_error(refusal, started_from) from None
+
+    def version_error(self, refusal, started_from):
+        if refusal.reason == refusal.NO_VERSION:
+            return ValidationError(
                 "This form did not say which version of the sheet it was opened on, "
                 "so saving it could overwrite someone’s work. Nothing was saved. "
                 "Reload the sheet and make the change again.",
                 code="no_version",
             )
-        saved = (
-            FactSheet.objects.select_for_update(of=("self",))
-            .select_related("updated_by")
-            .get(pk=self.instance.pk)
-        )
-        refused_before = self.data.get("conflict_version") == str(started_from)
-        if saved.version == started_from and (replace_saved or not refused_before):
-            self.instance.version = started_from
-            return
-        self.conflict = saved
-        if saved.version == started_from:
-            raise ValidationError(
+        saved = self.conflict = refusal.saved
+        if refusal.reason == refusal.UNCONFIRMED:
+            return ValidationError(
                 "This form still holds your version, not the one saved after you "
                 "opened it. Tick “Replace their saved version with what is in this "
                 "form” to save yours in its place, once you have reconciled, or reload "
@@ -191,7 +192,7 @@ class FactSheetAdminForm(forms.ModelForm):
         # saving again is a deliberate choice, not an accident.
         self.data = self.data.copy()
         self.data["base_version"] = str(saved.version)
-        raise ValidationError(
+        return ValidationError(
             format_html(
                 "{} saved this sheet on {}, after you opened it. Nothing of yours was "
                 "saved: your changes are still in the form below. {}Then tick "
@@ -206,6 +207,22 @@ class FactSheetAdminForm(forms.ModelForm):
             ),
             code="stale",
         )
+
+    def public_change(self):
+        """What the editor said of a change to a live sheet, if the form asked."""
+        kind = self.cleaned_data.get("change_kind")
+        if kind == "major":
+            return sheet_operations.Change(self.cleaned_data.get("change_note"))
+        return sheet_operations.MINOR if kind == "minor" else None
+
+
+def posted_version(value):
+    """A version number as the form wrote it, or None."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if str(number) == value else None
 
 
 @admin.register(FactSheet)
@@ -362,26 +379,14 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         return context
 
     def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        kind = form.cleaned_data.get("change_kind")
-        note = form.cleaned_data.get("change_note") if kind == "major" else ""
-        if change and obj.is_live:
-            # A change readers can see: dated on the sheet, and told if major.
-            obj.revised_at = timezone.now()
-            if note:
-                ChangeNote.objects.create(factsheet=obj, note=note)
-        reversion.set_comment(
-            note or ("Minor change." if kind == "minor" else "Saved.")
-        )
-        super().save_model(request, obj, form, change)
+        sheet_operations.save(obj, by=request.user, change=form.public_change())
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         sheet = form.instance
         if "_publish" in request.POST:
             at = form.cleaned_data.get("publish_time")
-            sheet.publish(at=at, by=request.user)
-            reversion.set_comment(f"Scheduled for {when(at)}" if at else "Published.")
+            sheet_operations.publish(sheet, at=at, by=request.user)
             self.message_user(
                 request,
                 f"“{sheet}” is scheduled for {when(at)}; it appears then by itself."
@@ -390,11 +395,10 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
                 messages.SUCCESS,
             )
         elif "_unpublish" in request.POST:
-            sheet.unpublish(by=request.user)
-            reversion.set_comment("Unpublished.")
+            sheet_operations.unpublish(sheet, by=request.user)
             self.message_user(request, f"“{sheet}” is a draft again.", messages.SUCCESS)
-        elif sheet.is_published:
-            sheet.check_publishable()
+        else:
+            sheet_operations.check_rows(sheet)
         EditingSession.closed(sheet, request.user)
 
     @admin.action(description="New edition of the selected sheets, dated today")
@@ -405,7 +409,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         made = []
         for sheet in queryset.select_related("country"):
             try:
-                made.append(sheet.new_edition(today, by=request.user))
+                made.append(sheet_operations.new_edition(sheet, today, by=request.user))
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
         for copy in made:

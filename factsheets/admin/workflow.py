@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from factsheets import revisions, roles
+from factsheets import revisions, roles, sheet_operations
 from factsheets.changes import compare
 from factsheets.models import EditConflict, EditingSession, Incomplete, PreviewLink
 from factsheets.site_url import absolute
@@ -130,8 +130,8 @@ class WorkflowViews:
         )
         if form.is_valid():
             try:
-                copy = sheet.new_edition(
-                    form.cleaned_data["issued_on"], by=request.user
+                copy = sheet_operations.new_edition(
+                    sheet, form.cleaned_data["issued_on"], by=request.user
                 )
             except forms.ValidationError as error:
                 form.add_error("issued_on", error)
@@ -193,7 +193,7 @@ class WorkflowViews:
         if form.is_valid():
             sheet.version = form.cleaned_data["base_version"]
             try:
-                revisions.restore(
+                sheet_operations.restore(
                     sheet,
                     version,
                     by=request.user,
@@ -201,7 +201,7 @@ class WorkflowViews:
                 )
             except Incomplete as error:
                 form.add_error(None, error)
-            except revisions.RestoreRefused as error:
+            except sheet_operations.RestoreRefused as error:
                 form.add_error(None, str(error))
             except EditConflict:
                 messages.error(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import reversion
 from django.core.exceptions import ValidationError
 
-from factsheets import wording
+from factsheets import sheet_operations, wording
 from factsheets.models import (
     AssistanceLine,
     FactSheet,
@@ -88,7 +88,7 @@ def save_draft(sheet, *, source, fingerprint, user=None, replace_edits=False):
     fill(draft, sheet)
     try:
         draft.full_clean()
-        draft.save()
+        sheet_operations.save(draft, by=user, comment=f"Imported from {source[:200]}.")
         add_rows(draft, sheet)
     except ValidationError as error:
         raise ImportRefused(
@@ -96,8 +96,6 @@ def save_draft(sheet, *, source, fingerprint, user=None, replace_edits=False):
         ) from error
     # The rows went in without signals: record the sheet as it now stands, rows and all.
     reversion.add_to_revision(draft)
-    reversion.set_user(user)
-    reversion.set_comment(f"Imported from {source[:200]}.")
     record = ImportRecord.objects.create(
         factsheet=draft,
         source=source[:500],
