@@ -16,10 +16,10 @@ from django.test import Client, TestCase, TransactionTestCase, override_settings
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import make_factsheet
-from tests.html_forms import FormFields
-from tests.servers import Client as HttpClient
-from tests.servers import production_server
+from tests.helpers.factories import make_factsheet
+from tests.helpers.html_forms import FormFields
+from tests.helpers.servers import Client as HttpClient
+from tests.helpers.servers import production_server
 
 PASSWORD = "a-long-passphrase"
 HOME = "198.51.100.10"

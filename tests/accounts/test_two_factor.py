@@ -22,11 +22,11 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from factsheets.admin.two_factor import qr_code
-from tests.browser import BrowserTestCase
 from tests.conftest import missing
-from tests.factories import make_factsheet
-from tests.test_charts_browser import decode_qr
-from tests.test_editor_journey import DJANGO_ADMIN_VIOLATIONS
+from tests.factsheets.test_charts_browser import decode_qr
+from tests.factsheets.test_editor_journey import DJANGO_ADMIN_VIOLATIONS
+from tests.helpers.browser import BrowserTestCase
+from tests.helpers.factories import make_factsheet
 
 PASSWORD = "a-long-passphrase"
 SETUP = "/admin/otp_totp/totpdevice/setup/"

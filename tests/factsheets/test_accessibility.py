@@ -5,7 +5,7 @@ import itertools
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser import DESCRIBE, PAGES, WIDTHS, BrowserTestCase
+from tests.helpers.browser import DESCRIBE, PAGES, WIDTHS, BrowserTestCase
 
 # What the browser's Tab key should stop on, in document order.
 FOCUSABLES = (

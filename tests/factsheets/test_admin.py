@@ -13,7 +13,7 @@ from factsheets.models import (
     RelatedLink,
     Section,
 )
-from tests.factories import make_bureau, make_country, make_full_factsheet
+from tests.helpers.factories import make_bureau, make_country, make_full_factsheet
 
 INLINES = {
     "sections": ["position", "heading", "body", "shows_assistance", "shows_officials"],

@@ -18,7 +18,7 @@ from factsheets.assistance import total_qualifier
 from factsheets.charts import WIDTH, Figure, bar_chart, sheet_chart
 from factsheets.models import AssistanceLine, FactSheet
 from factsheets.templatetags.qr_tags import qr_code
-from tests.factories import (
+from tests.helpers.factories import (
     make_assistance_line,
     make_bureau,
     make_country,

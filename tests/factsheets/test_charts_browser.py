@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from factsheets.models import Country, FactSheet
-from tests import test_print
-from tests.browser import WIDTHS, BrowserTestCase
 from tests.conftest import missing
-from tests.factories import make_assistance_line, make_factsheet, make_official
+from tests.factsheets import test_print
+from tests.helpers.browser import WIDTHS, BrowserTestCase
+from tests.helpers.factories import make_assistance_line, make_factsheet, make_official
 
 PAGES = {
     "assistance": "/assistance/",

@@ -9,7 +9,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from factsheets import revisions
 from factsheets.models import FactSheet
-from tests.browser import BrowserTestCase
+from tests.helpers.browser import BrowserTestCase
 
 # Violations axe finds in Django's own admin, not in our templates or widgets; each
 # is listed in the issue note. Keyed by rule and a piece of the failing element.

@@ -7,7 +7,7 @@ from django.test import TestCase, override_settings
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser import WIDTHS, BrowserTestCase
+from tests.helpers.browser import WIDTHS, BrowserTestCase
 
 PRINT_CSS = Path(settings.BASE_DIR, "static", "css", "print.css")
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from factsheets.models import Bureau, Country, FactSheet
-from tests.seed import TextOf, assert_every_content_sentence_in, content_lines
+from tests.helpers.seed import TextOf, assert_every_content_sentence_in, content_lines
 
 
 class FixtureTests(TestCase):

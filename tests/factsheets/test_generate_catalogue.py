@@ -16,7 +16,7 @@ from factsheets.models import (
     RelatedLink,
     Section,
 )
-from tests.factories import make_country, make_factsheet, make_section
+from tests.helpers.factories import make_country, make_factsheet, make_section
 
 
 def generate(*args, **options):

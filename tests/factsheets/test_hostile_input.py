@@ -23,13 +23,13 @@ from factsheets.models import (
     RelatedLink,
     Section,
 )
-from tests.factories import (
+from tests.factsheets.test_admin import full_rows, sheet_form_data
+from tests.factsheets.test_workflow import change_data, change_url, snapshot
+from tests.helpers.factories import (
     make_bureau,
     make_country,
     make_full_factsheet,
 )
-from tests.test_admin import full_rows, sheet_form_data
-from tests.test_workflow import change_data, change_url, snapshot
 
 BEYOND_64_BITS = "99999999999999999999999"
 NUL = "\x00"

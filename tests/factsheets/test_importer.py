@@ -22,11 +22,11 @@ from factsheets.models import (
     RelatedLink,
     Section,
 )
-from tests.html_forms import FormFields, form_errors
-from tests.seed import SEED, TextOf, assert_every_content_sentence_in
+from tests.helpers.html_forms import FormFields, form_errors
+from tests.helpers.seed import SEED, TextOf, assert_every_content_sentence_in
 
-DATA = Path(__file__).parent / "data" / "import"
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "mali-2015.json"
+DATA = Path(__file__).parent.parent / "data" / "import"
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "mali-2015.json"
 
 
 class LinksOf(HTMLParser):

@@ -4,7 +4,7 @@ import itertools
 
 from selenium.webdriver.common.by import By
 
-from tests.browser import DESCRIBE, PAGES, BrowserTestCase
+from tests.helpers.browser import DESCRIBE, PAGES, BrowserTestCase
 
 # Content that is off screen or clipped, or that widens the page. Content inside the
 # assistance table's own scroll box may be scrolled out of view; the box itself may not.

@@ -10,7 +10,7 @@ from django.test import TestCase, TransactionTestCase
 from django.urls import reverse
 
 from factsheets.models import Country, FormerSlug, LegacyAddress
-from tests.factories import make_country, make_user
+from tests.helpers.factories import make_country, make_user
 
 GRANTS = import_module("factsheets.migrations.0007_legacy_addresses")
 OFF_SITE = [

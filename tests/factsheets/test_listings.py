@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from factsheets.listings import Neighbours, current_listing, with_their_sheets
 from factsheets.models import FactSheet
-from tests.factories import make_bureau, make_country, make_factsheet
+from tests.helpers.factories import make_bureau, make_country, make_factsheet
 
 
 class CurrentListingTests(TestCase):

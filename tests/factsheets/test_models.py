@@ -12,7 +12,7 @@ from factsheets.models import (
     RelatedLink,
     Section,
 )
-from tests.factories import (
+from tests.helpers.factories import (
     make_assistance_line,
     make_bureau,
     make_country,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from factsheets.models import FactSheet
-from tests.factories import (
+from tests.helpers.factories import (
     make_bureau,
     make_country,
     make_factsheet,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from factsheets.feeds import FEED_LENGTH
 from factsheets.models import FactSheet
 from factsheets.templatetags.meta_tags import page_meta
-from tests.factories import (
+from tests.helpers.factories import (
     make_assistance_line,
     make_bureau,
     make_country,

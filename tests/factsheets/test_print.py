@@ -12,8 +12,8 @@ from html import unescape
 import pytest
 
 from factsheets.models import FactSheet
-from tests.browser import BrowserTestCase
-from tests.factories import (
+from tests.helpers.browser import BrowserTestCase
+from tests.helpers.factories import (
     make_assistance_line,
     make_bureau,
     make_country,

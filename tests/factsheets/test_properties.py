@@ -29,9 +29,9 @@ from factsheets.models import (
     RelatedLink,
     Section,
 )
-from tests.factories import make_full_factsheet
-from tests.test_admin import full_rows, sheet_form_data
-from tests.test_workflow import change_data, change_url
+from tests.factsheets.test_admin import full_rows, sheet_form_data
+from tests.factsheets.test_workflow import change_data, change_url
+from tests.helpers.factories import make_full_factsheet
 
 # Each test runs its examples in seconds; the database and the cache are the test's
 # own, so no example is kept between runs.

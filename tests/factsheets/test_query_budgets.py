@@ -13,7 +13,7 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from factsheets.models import FactSheet
-from tests.factories import make_bureau, make_country, make_full_factsheet
+from tests.helpers.factories import make_bureau, make_country, make_full_factsheet
 
 SHEET_PAGE_BUDGET = 8
 OLD_EDITION = datetime.date(2015, 10, 15)

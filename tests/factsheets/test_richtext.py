@@ -1,7 +1,7 @@
 from django.test import SimpleTestCase, TestCase
 
 from factsheets.richtext import sanitize
-from tests.factories import make_factsheet, make_section
+from tests.helpers.factories import make_factsheet, make_section
 
 HOSTILE = (
     '<p onclick="steal()" style="color:red">Hello <script>alert("x")</script>'

@@ -11,7 +11,7 @@ from reversion.models import Version
 
 from factsheets.models import FactSheet
 from factsheets.revisions import restore
-from tests.factories import (
+from tests.helpers.factories import (
     make_bureau,
     make_country,
     make_factsheet,

@@ -13,7 +13,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from factsheets.models import ChangeNote, FactSheet, PreviewLink, Section
-from tests.factories import make_full_factsheet, make_user
+from tests.helpers.factories import make_full_factsheet, make_user
 
 
 def shortcut(obj, pk=None):

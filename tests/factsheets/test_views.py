@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from factsheets.failures import server_error
 from factsheets.models import FactSheet
-from tests.factories import (
+from tests.helpers.factories import (
     make_assistance_line,
     make_bureau,
     make_country,

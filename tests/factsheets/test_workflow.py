@@ -18,7 +18,8 @@ from factsheets import cache
 from factsheets.models import ChangeNote, FactSheet, PreviewLink, Section
 from factsheets.revisions import sheet_versions
 from factsheets.richtext import sanitize
-from tests.factories import (
+from tests.factsheets.test_admin import INLINES, form_value, sheet_form_data
+from tests.helpers.factories import (
     HOSTILE_MARKS,
     HOSTILE_RICH_TEXT,
     make_country,
@@ -27,7 +28,6 @@ from tests.factories import (
     make_related_link,
     make_user,
 )
-from tests.test_admin import INLINES, form_value, sheet_form_data
 
 NOW = timezone.now().replace(microsecond=0)
 

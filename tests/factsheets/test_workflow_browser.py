@@ -15,7 +15,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from factsheets.models import ChangeNote, FactSheet
-from tests.browser import WIDTHS, BrowserTestCase
+from tests.helpers.browser import WIDTHS, BrowserTestCase
 
 OLD, NEW = "2015-10-15", "2016-03-01"
 CURRENT = "/fact-sheets/mali/"

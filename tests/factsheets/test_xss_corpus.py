@@ -29,8 +29,8 @@ from factsheets.models import (
     PreviewLink,
     RelatedLink,
 )
-from tests.test_admin import sheet_form_data
-from tests.test_workflow import change_data, change_url
+from tests.factsheets.test_admin import sheet_form_data
+from tests.factsheets.test_workflow import change_data, change_url
 
 PAYLOADS = [
     # Script elements, in every disguise.

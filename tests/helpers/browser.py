@@ -12,9 +12,7 @@ from django.test import override_settings
 
 from tests.conftest import missing
 
-AXE = (
-    Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-)
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 # Every public page (the staff-only preview is left out); the 404 is a made-up address.

@@ -4,7 +4,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-SEED = Path(__file__).parent / "data" / "mali-2015-seed.txt"
+SEED = Path(__file__).parent.parent / "data" / "mali-2015-seed.txt"
 
 
 def seed_lines():

@@ -50,14 +50,14 @@ from factsheets.models import (
     Section,
 )
 from factsheets.richtext import sanitize
-from tests.factories import (
+from tests.helpers.factories import (
     HOSTILE_MARKS,
     HOSTILE_RICH_TEXT,
     make_full_factsheet,
     make_section,
     make_user,
 )
-from tests.seed import TextOf
+from tests.helpers.seed import TextOf
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 SEARCHES = ["mali", "health", "embassy assistance", "education", "zzzz"]

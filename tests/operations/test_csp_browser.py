@@ -15,7 +15,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from factsheets.models import FactSheet
-from tests.browser import PAGES, BrowserTestCase
+from tests.helpers.browser import PAGES, BrowserTestCase
 
 WATCH = """
 window.cspViolations = [];

@@ -24,9 +24,9 @@ from django.urls import path
 
 from config import urls as site_urls
 from factsheets.failures import RETRY_AFTER, RequestContextFilter
-from tests.factories import make_user
-from tests.servers import Client as HttpClient
-from tests.servers import Server, database_url, free_port, server_environment
+from tests.helpers.factories import make_user
+from tests.helpers.servers import Client as HttpClient
+from tests.helpers.servers import Server, database_url, free_port, server_environment
 
 PAGE = "/fact-sheets/mali/"
 UNAVAILABLE = "This page is temporarily unavailable"

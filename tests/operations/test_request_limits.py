@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, TransactionTestCase, override_settings
 from django.urls import reverse
 
-from tests.factories import make_user
-from tests.servers import production_server
+from tests.helpers.factories import make_user
+from tests.helpers.servers import production_server
 
 MB = 1024 * 1024
 SIGN_IN = "/admin/login/"

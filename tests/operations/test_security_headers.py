@@ -26,8 +26,8 @@ from django.urls import include, path, reverse
 
 from config import urls as site_urls
 from factsheets.security import editor_style_sources
-from tests.factories import make_country, make_full_factsheet, make_user
-from tests.servers import Client, Server, database_url, server_environment
+from tests.helpers.factories import make_country, make_full_factsheet, make_user
+from tests.helpers.servers import Client, Server, database_url, server_environment
 
 SOURCE = re.compile(r"'(?:nonce|sha256)-[^']+'")
 # An executable inline script (not a JSON or JSON-LD data block), an inline style

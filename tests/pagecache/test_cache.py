@@ -32,7 +32,7 @@ from factsheets.models import (
     PreviewLink,
 )
 from factsheets.revisions import restore, sheet_versions
-from tests.factories import (
+from tests.helpers.factories import (
     make_assistance_line,
     make_bureau,
     make_country,
@@ -44,7 +44,7 @@ from tests.factories import (
 )
 
 NOW = timezone.now().replace(microsecond=0)
-SEED = Path(__file__).parent / "data" / "mali-2015-seed.txt"
+SEED = Path(__file__).parent.parent / "data" / "mali-2015-seed.txt"
 
 
 def at(moment):
@@ -308,7 +308,7 @@ class ExactInvalidationTests(CacheTestCase):
         self.assertNotContains(self.get("/fact-sheets/mali/"), "Text written later.")
 
     def test_an_edit_through_the_admin_shows_to_the_reader_next(self):
-        from tests.test_workflow import change_data, change_url
+        from tests.factsheets.test_workflow import change_data, change_url
 
         before = self.warm()
         self.client.force_login(self.publisher)

@@ -27,8 +27,8 @@ from django.test import TransactionTestCase
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from tests.html_forms import FormFields, form_errors
-from tests.servers import Client, Server, database_url, server_environment
+from tests.helpers.html_forms import FormFields, form_errors
+from tests.helpers.servers import Client, Server, database_url, server_environment
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 # A Redis database of this test's own, emptied before and after it.
