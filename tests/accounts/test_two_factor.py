@@ -23,10 +23,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from factsheets.admin.two_factor import qr_code
 from tests.conftest import missing
-from tests.factsheets.test_charts_browser import decode_qr
-from tests.factsheets.test_editor_journey import DJANGO_ADMIN_VIOLATIONS
-from tests.helpers.browser import BrowserTestCase
+from tests.helpers.browser import DJANGO_ADMIN_VIOLATIONS, BrowserTestCase
 from tests.helpers.factories import make_factsheet
+from tests.helpers.qr import decode_qr
 
 PASSWORD = "a-long-passphrase"
 SETUP = "/admin/otp_totp/totpdevice/setup/"

@@ -14,26 +14,16 @@ from django.utils.formats import date_format
 
 from factsheets.models import Country, FactSheet
 from tests.conftest import missing
-from tests.factsheets import test_print
 from tests.helpers.browser import WIDTHS, BrowserTestCase
 from tests.helpers.factories import make_assistance_line, make_factsheet, make_official
+from tests.helpers.printing import PAPERS, PrintTestCase, squash
+from tests.helpers.qr import decode_qr
 
 PAGES = {
     "assistance": "/assistance/",
     "key officers": "/key-officers/",
     "sheet": "/fact-sheets/mali/",
 }
-
-
-def decode_qr(zbarimg, png):
-    """What zbarimg reads in the PNG image `png`: one line per code found."""
-    with tempfile.NamedTemporaryFile(suffix=".png") as f:
-        f.write(png)
-        f.flush()
-        result = subprocess.run(
-            [zbarimg, "--raw", "-q", f.name], capture_output=True, text=True
-        )
-    return result.stdout.strip()
 
 
 def add_peru():
@@ -131,14 +121,14 @@ class NewPagesInTheBrowserTests(BrowserTestCase):
         )
 
 
-class PrintedMaliChartTests(test_print.PrintTestCase):
+class PrintedMaliChartTests(PrintTestCase):
     fixtures = ["bureaus", "countries", "mali-2015"]
     path = "/fact-sheets/mali/"
 
     def test_the_chart_is_printed_with_its_legend_and_labels(self):
-        for paper in test_print.PAPERS:
+        for paper in PAPERS:
             with self.subTest(paper=paper):
-                text = test_print.squash(self.printed(paper).text)
+                text = squash(self.printed(paper).text)
                 caption = text.find("U.S. assistance to Mali, by year")
                 self.assertGreater(caption, text.find("Fiscal year Kind Amount"))
                 chart = text[caption:]
@@ -156,12 +146,12 @@ class PrintedMaliChartTests(test_print.PrintTestCase):
     def test_the_printed_sheet_ends_with_the_date_and_the_current_address(self):
         today = date_format(timezone.localdate(), "F j, Y")
         address = f"{self.live_server_url}/fact-sheets/mali/"
-        for paper in test_print.PAPERS:
+        for paper in PAPERS:
             with self.subTest(paper=paper):
                 printed = self.printed(paper)
                 body, _ = printed.split(len(printed.pages))
                 self.assertTrue(
-                    test_print.squash(" ".join(body[-3:])).endswith(
+                    squash(" ".join(body[-3:])).endswith(
                         f"Printed {today}. The current version is at {address}"
                     ),
                     f"{paper}: the sheet ends with {body[-3:]}",

@@ -8,7 +8,7 @@ from django.test import Client, TestCase, TransactionTestCase
 from django.urls import reverse
 
 from factsheets.models import EditingSession, FactSheet
-from tests.factsheets.test_workflow import change_data, change_url, snapshot
+from tests.helpers.admin_forms import change_data, change_url, snapshot
 from tests.helpers.factories import make_full_factsheet, make_user
 
 

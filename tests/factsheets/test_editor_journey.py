@@ -9,20 +9,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from factsheets import revisions
 from factsheets.models import FactSheet
-from tests.helpers.browser import BrowserTestCase
-
-# Violations axe finds in Django's own admin, not in our templates or widgets; each
-# is listed in the issue note. Keyed by rule and a piece of the failing element.
-DJANGO_ADMIN_VIOLATIONS = {
-    # The changelist filter links are small text links in Django's sidebar.
-    ("target-size", "status__exact"),
-    ("target-size", 'href="?"'),
-    ("target-size", "bureau__id__exact"),
-    # Django's breadcrumbs are links told apart from their text by colour only.
-    ("link-in-text-block", ".breadcrumbs"),
-    # The select2 combobox of Django's autocomplete widget has no name while empty.
-    ("aria-input-field-name", "select2-id_"),
-}
+from tests.helpers.browser import DJANGO_ADMIN_VIOLATIONS, BrowserTestCase
 
 
 class EditorJourneyTests(BrowserTestCase):

@@ -23,8 +23,13 @@ from factsheets.models import (
     RelatedLink,
     Section,
 )
-from tests.factsheets.test_admin import full_rows, sheet_form_data
-from tests.factsheets.test_workflow import change_data, change_url, snapshot
+from tests.helpers.admin_forms import (
+    change_data,
+    change_url,
+    full_rows,
+    sheet_form_data,
+    snapshot,
+)
 from tests.helpers.factories import (
     make_bureau,
     make_country,

@@ -29,8 +29,12 @@ from factsheets.models import (
     RelatedLink,
     Section,
 )
-from tests.factsheets.test_admin import full_rows, sheet_form_data
-from tests.factsheets.test_workflow import change_data, change_url
+from tests.helpers.admin_forms import (
+    change_data,
+    change_url,
+    full_rows,
+    sheet_form_data,
+)
 from tests.helpers.factories import make_full_factsheet
 
 # Each test runs its examples in seconds; the database and the cache are the test's

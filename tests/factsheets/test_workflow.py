@@ -18,7 +18,7 @@ from factsheets import cache
 from factsheets.models import ChangeNote, FactSheet, PreviewLink, Section
 from factsheets.revisions import sheet_versions
 from factsheets.richtext import sanitize
-from tests.factsheets.test_admin import INLINES, form_value, sheet_form_data
+from tests.helpers.admin_forms import change_data, change_url, snapshot
 from tests.helpers.factories import (
     HOSTILE_MARKS,
     HOSTILE_RICH_TEXT,
@@ -35,50 +35,6 @@ NOW = timezone.now().replace(microsecond=0)
 def at(moment):
     """Runs the code under it as if the clock said `moment`."""
     return mock.patch("django.utils.timezone.now", return_value=moment)
-
-
-def change_data(sheet, **fields):
-    """What the admin's change form posts back for `sheet` as it is saved now."""
-    sheet = FactSheet.objects.get(pk=sheet.pk)
-    rows = {
-        prefix: [
-            {"id": str(row.pk), "factsheet": str(sheet.pk)}
-            | {name: form_value(getattr(row, name)) for name in names}
-            for row in getattr(sheet, prefix).all()
-        ]
-        for prefix, names in INLINES.items()
-    }
-    base = {
-        "country": str(sheet.country_id),
-        "bureau": str(sheet.bureau_id),
-        "title": sheet.title,
-        "kind": sheet.kind,
-        "issued_on": sheet.issued_on.isoformat() if sheet.issued_on else "",
-        "lead": sheet.lead,
-        "base_version": str(sheet.version),
-    }
-    if sheet.is_published:
-        base["change_kind"] = "minor"
-    return sheet_form_data(base | fields, **rows)
-
-
-def change_url(sheet):
-    return reverse("admin:factsheets_factsheet_change", args=[sheet.pk])
-
-
-def snapshot(sheet):
-    """Everything about a sheet an edit could change, to prove nothing did."""
-    sheet = FactSheet.objects.get(pk=sheet.pk)
-    return (
-        {
-            field.name: getattr(sheet, field.attname)
-            for field in FactSheet._meta.concrete_fields
-        },
-        [
-            list(getattr(sheet, name).values())
-            for name in ("sections", "assistance_lines", "officials", "related_links")
-        ],
-    )
 
 
 class RoleTests(TestCase):

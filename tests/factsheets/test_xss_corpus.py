@@ -29,8 +29,7 @@ from factsheets.models import (
     PreviewLink,
     RelatedLink,
 )
-from tests.factsheets.test_admin import sheet_form_data
-from tests.factsheets.test_workflow import change_data, change_url
+from tests.helpers.admin_forms import change_data, change_url, sheet_form_data
 
 PAYLOADS = [
     # Script elements, in every disguise.

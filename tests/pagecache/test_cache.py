@@ -32,6 +32,7 @@ from factsheets.models import (
     PreviewLink,
 )
 from factsheets.revisions import restore, sheet_versions
+from tests.helpers.admin_forms import change_data, change_url
 from tests.helpers.factories import (
     make_assistance_line,
     make_bureau,
@@ -308,8 +309,6 @@ class ExactInvalidationTests(CacheTestCase):
         self.assertNotContains(self.get("/fact-sheets/mali/"), "Text written later.")
 
     def test_an_edit_through_the_admin_shows_to_the_reader_next(self):
-        from tests.factsheets.test_workflow import change_data, change_url
-
         before = self.warm()
         self.client.force_login(self.publisher)
         data = change_data(self.sheet, lead="Edited in the admin.")
