@@ -22,10 +22,10 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from factsheets.admin.two_factor import qr_code
-from tests.conftest import missing
 from tests.helpers.browser import DJANGO_ADMIN_VIOLATIONS, BrowserTestCase
 from tests.helpers.factories import make_factsheet
 from tests.helpers.qr import decode_qr
+from tests.helpers.tools import missing
 
 PASSWORD = "a-long-passphrase"
 SETUP = "/admin/otp_totp/totpdevice/setup/"

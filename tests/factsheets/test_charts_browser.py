@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from factsheets.models import Country, FactSheet
-from tests.conftest import missing
 from tests.helpers.browser import WIDTHS, BrowserTestCase
 from tests.helpers.factories import make_assistance_line, make_factsheet, make_official
 from tests.helpers.printing import PAPERS, PrintTestCase, squash
 from tests.helpers.qr import decode_qr
+from tests.helpers.tools import missing
 
 PAGES = {
     "assistance": "/assistance/",

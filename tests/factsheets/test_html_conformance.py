@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import TestCase
 
 from factsheets.models import FactSheet
-from tests.conftest import missing
+from tests.helpers.tools import missing
 
 VNU = Path(settings.BASE_DIR, "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
 

@@ -1021,7 +1021,7 @@ class RedisClientTests(TestCase):
         import redis
 
         from factsheets.redis_cache import ReusedClientRedisCache
-        from tests.conftest import missing
+        from tests.helpers.tools import missing
 
         backend = ReusedClientRedisCache("redis://127.0.0.1:6379/12", {})
         try:
