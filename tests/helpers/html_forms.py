@@ -1,6 +1,5 @@
-"""Forms read from the HTML of a page, as a browser would send them: for tests and
-benchmarks that drive the admin over HTTP (tests/test_servers.py, bench/load.py).
-Only the standard library, so scripts outside the test run can use it."""
+"""Forms read from the HTML of a page, as a browser would send them: for tests that
+drive the admin over HTTP, against a real server or through the test client."""
 
 import re
 from html.parser import HTMLParser
