@@ -1,5 +1,5 @@
 """Signing in to the admin: lockouts after failed attempts, the password rules, and no
-indexing (issue #10). Two-step verification is in test_two_factor.py."""
+indexing. Two-step verification is in test_two_factor.py."""
 
 import datetime
 import io

@@ -1,5 +1,5 @@
 """Two-step verification: codes from an authenticator app at the admin's sign-in,
-the page where staff set one up, and OTP_REQUIRED (issue #10)."""
+the page where staff set one up, and OTP_REQUIRED."""
 
 import base64
 import re

@@ -1,5 +1,5 @@
 """Assistance figures: the sheet's chart, /assistance/ and /assistance.csv, and the
-printed-from line with its QR code (issue #8)."""
+printed-from line with its QR code."""
 
 import csv
 import datetime

@@ -1,6 +1,6 @@
-"""Issue #8 in a real browser: the charts and the new pages pass axe at desktop and
-phone widths and need no JavaScript; the chart and the printed-from line come out on
-paper; and the QR code Chromium draws decodes to the sheet's address."""
+"""The charts and the assistance and key officers pages in a real browser: they pass
+axe at desktop and phone widths and need no JavaScript; the chart and the printed-from
+line come out on paper; and the QR code Chromium draws decodes to the sheet's address."""
 
 import base64
 import datetime

@@ -1,4 +1,4 @@
-"""Hostile and clumsy input gets a clean refusal, never a server error (issue #10):
+"""Hostile and clumsy input gets a clean refusal, never a server error:
 values no database could take, methods the public pages do not answer, and requests
 too large to be a form."""
 

@@ -1,5 +1,5 @@
 """Lists read the current sheets as light rows (factsheets/listings.py): they must
-say exactly what the models say (#9)."""
+say exactly what the models say."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""/key-officers/: the officials of all current sheets, by bureau and country (issue #8)."""
+"""/key-officers/: the officials of all current sheets, by bureau and country."""
 
 import datetime
 import re

@@ -1,5 +1,5 @@
 """The Mali sheet's page weight, compressed, stays at most 40 KB, and nothing it
-loads comes from another host (#9)."""
+loads comes from another host."""
 
 import gzip
 import re

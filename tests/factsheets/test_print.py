@@ -152,8 +152,8 @@ class MaliSheetPrintTests(PrintTestCase):
 
 
 class FiguresOnPaperTests(PrintTestCase):
-    """What issue #6 changed, as it comes out on paper: the notice, exact amounts with
-    their qualifiers and periods, “the” in generated sentences, and the table and the
+    """A sheet's figures and wording on paper: the notice, exact amounts with their
+    qualifiers and periods, “the” in generated sentences, and the table and the
     officials at the end of their sections."""
 
     path = "/fact-sheets/the-gambia/"

@@ -1,7 +1,6 @@
 """Property-based tests (Hypothesis): every public address with random path segments,
 query strings and methods, and every admin form with random values, answers with a
-page or a clean refusal, never a server error; what the admin saves is valid
-(issue #10).
+page or a clean refusal, never a server error; what the admin saves is valid.
 
 Forms start from what a browser would post and have random fields replaced, so most
 examples get past the first check and reach the deeper ones.

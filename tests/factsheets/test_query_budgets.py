@@ -1,4 +1,4 @@
-"""Every public page runs a fixed number of queries, whatever the catalogue's size (#9).
+"""Every public page runs a fixed number of queries, whatever the catalogue's size.
 
 Counted uncached: the page cache is off and the cache is emptied before each request,
 so the counts are what a page costs when it is rendered.

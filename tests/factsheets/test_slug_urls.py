@@ -1,5 +1,5 @@
 """Lists link to every country by a pattern reversed once (factsheets/slug_urls.py):
-the addresses must be exactly what reverse() gives (#9)."""
+the addresses must be exactly what reverse() gives."""
 
 from django.test import SimpleTestCase, override_settings
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix

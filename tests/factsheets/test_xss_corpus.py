@@ -1,5 +1,5 @@
 """Known XSS payloads, saved through the real admin into every text field of every
-model the site shows, run nothing anywhere (issue #10).
+model the site shows, run nothing anywhere.
 
 The payloads go in batches: each batch is one bureau, one country and one sheet with
 a row per payload in each kind of row, published, changed in place with a change

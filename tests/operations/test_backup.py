@@ -1,4 +1,4 @@
-"""Backups (issue #10): `manage.py backup` writes one file, `manage.py restore` loads
+"""Backups: `manage.py backup` writes one file, `manage.py restore` loads
 it into an empty database, after which every public page is the page it was, byte
 for byte; a damaged or foreign file is refused and changes nothing.
 

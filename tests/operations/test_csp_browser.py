@@ -1,4 +1,4 @@
-"""The Content-Security-Policy in Chromium: nothing the site needs is blocked (issue #10).
+"""The Content-Security-Policy in Chromium: nothing the site needs is blocked.
 
 A listener installed before any page script records every `securitypolicyviolation`
 event. Each page is then checked twice: nothing of its own was blocked, and an inline

@@ -1,4 +1,4 @@
-"""When things fail: the database, the cache, a request (issue #10).
+"""When things fail: the database, the cache, a request.
 
 The database is made to fail for real: in this process by pointing the connection
 where nothing answers, and under gunicorn behind a port of the test's own that

@@ -1,9 +1,9 @@
-"""Security headers, cookies and `check --deploy` (issue #10).
+"""Security headers, cookies and `check --deploy`.
 
 Every response carries a Content-Security-Policy (django-csp) with no inline code
 allowed, a Permissions-Policy, and Django's own security headers; the one inline
 style of a public page is allowed by its hash, the admin's one inline script by a
-nonce. tests/test_csp_browser.py checks in Chromium that nothing is blocked.
+nonce. tests/operations/test_csp_browser.py checks in Chromium that nothing is blocked.
 """
 
 import base64

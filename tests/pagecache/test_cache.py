@@ -1,4 +1,4 @@
-"""The page cache (issue #9): exact, cheap on a hit, conditional, compressed.
+"""The page cache: exact, cheap on a hit, conditional, compressed.
 
 The suite runs with the page cache on (tests/conftest.py empties it before each test),
 so every other test exercises it too. Exactness is checked the strictest way: after

@@ -1,4 +1,4 @@
-"""Two app servers on one PostgreSQL database and one Redis behave as one site (#9).
+"""Two app servers on one PostgreSQL database and one Redis behave as one site.
 
 Each server is a separate gunicorn process with production settings, so the test
 data must be committed (a TransactionTestCase) and every page read from the second
