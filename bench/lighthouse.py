@@ -1,4 +1,4 @@
-"""Lighthouse scores of issue #9: `make lighthouse` (or `.venv/bin/python bench/lighthouse.py`).
+"""Lighthouse scores: `make lighthouse` (or `.venv/bin/python bench/lighthouse.py`).
 
 Serves the site as `make run` does (SQLite with the Mali sheet, DEBUG off, 2 gunicorn
 workers, the default cache) from a throwaway database, runs Lighthouse 12.2.3 (pinned

@@ -1,4 +1,4 @@
-"""The load test of issue #10: `make load` (or `.venv/bin/python bench/load.py`).
+"""The load test: `make load` (or `.venv/bin/python bench/load.py`).
 
 A busy day, on 127.0.0.1: gunicorn with production settings (DEBUG off, 2 sync
 workers, the page cache in files as on one machine) on a throwaway PostgreSQL

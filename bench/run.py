@@ -1,4 +1,4 @@
-"""The load benchmark of issue #9: `make bench` (or `.venv/bin/python bench/run.py`).
+"""The load benchmark: `make bench` (or `.venv/bin/python bench/run.py`).
 
 In one run on 127.0.0.1 it builds a throwaway PostgreSQL database (the Mali sheet
 and a generated catalogue: 195 countries, 5 editions, 12 sections), starts three
@@ -41,7 +41,7 @@ HOST = "127.0.0.1"
 STATIC_COPY_DIR = BASE_DIR / "staticfiles" / "_bench"
 STATIC_COPY_URL = "/static/_bench/mali.html"
 
-# Goals from issue #9: (rows, minimum ratio to (1), p99 ceiling in ms).
+# Goals: (rows, minimum ratio to (1), p99 ceiling in ms).
 GOALS = {
     2: (0.9, 20),
     3: (0.3, 50),

@@ -311,7 +311,7 @@ class ActionTests(HostileTestCase):
 
 
 class FoundByPropertiesTests(HostileTestCase):
-    """Server errors tests/test_properties.py found, kept as plain tests."""
+    """Server errors tests/factsheets/test_properties.py found, kept as plain tests."""
 
     def test_control_characters_in_a_published_sheet_leave_the_feeds_readable(self):
         sheet = make_full_factsheet(country=self.country, bureau=self.bureau)

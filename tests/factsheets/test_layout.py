@@ -9,8 +9,8 @@ from tests.helpers.browser import DESCRIBE, PAGES, BrowserTestCase
 # Content that is off screen or clipped, or that widens the page. Content inside the
 # assistance table's own scroll box may be scrolled out of view; the box itself may not.
 # Print-only and [hidden] elements are not shown on screen by design, and the skip link
-# waits off screen until it is focused (tests/test_accessibility.py shows it then). A
-# sticky or fixed box taller than the screen hides its own end.
+# waits off screen until it is focused (tests/factsheets/test_accessibility.py shows it
+# then). A sticky or fixed box taller than the screen hides its own end.
 HIDDEN_CONTENT = (
     DESCRIBE
     + """
