@@ -34,8 +34,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from admin_forms import form_data, refusal
 from run import (
-    BASE_DIR,
     HOST,
     Bench,
     print_load,
@@ -43,9 +43,6 @@ from run import (
     run_then_clean_up,
     tail,
 )
-
-sys.path.insert(0, str(BASE_DIR))
-from tests.html_forms import FormFields, form_errors  # noqa: E402
 
 # What readers ask for, in turn, on every connection.
 READER_PATHS = [
@@ -344,14 +341,14 @@ class Editor(threading.Thread):
         started = time.monotonic()
         try:
             _, page = self.open(path)
-            fields = FormFields.of(page, "factsheet_form")
+            fields = form_data(page, "factsheet_form")
             # The lead gets the save's mark; a change to a published sheet in
             # place is a minor one (a major one needs a note).
             fields["lead"] = f"{fields['lead']} {mark}"
             fields |= {"change_kind": "minor", "_continue": "Save"}
             ended, answer = self.open(path, fields)
             if mark not in answer or "errornote" in answer:
-                raise RuntimeError(form_errors(answer) or f"ended at {ended}")
+                raise RuntimeError(refusal(answer) or f"ended at {ended}")
             return {
                 "pk": pk,
                 "mark": mark,

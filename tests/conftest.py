@@ -3,6 +3,8 @@ import shutil
 
 import pytest
 
+from tests.helpers.tools import missing
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = [
@@ -18,13 +20,6 @@ CHROMIUM_FLAGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     "--window-size=1280,900",
 ]
-
-
-def missing(reason):
-    """Skip where the tool is not installed, but fail under CI, which must have it."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must install it: see .ci/run)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

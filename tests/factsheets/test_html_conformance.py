@@ -1,0 +1,78 @@
+"""Every public page is valid HTML, by the Nu Html Checker (the W3C validator's engine)."""
+
+import json
+import shutil
+import subprocess
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import TestCase
+
+from factsheets.models import FactSheet
+from tests.helpers.tools import missing
+
+VNU = Path(settings.BASE_DIR, "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
+
+# Every public page, by name; the one that is meant to be missing, and any page still
+# being built, are checked as the 404 page they render.
+PAGES = {
+    "home": "/",
+    "index": "/fact-sheets/",
+    "sheet": "/fact-sheets/mali/",
+    "superseded-edition": "/fact-sheets/mali/2015-10-15/",
+    "changes": "/fact-sheets/mali/changes/?from=2015-10-15&to=2016-03-01",
+    "bureau": "/bureaus/african-affairs/",
+    "index-by-bureau": "/fact-sheets/?by=bureau",
+    "search": "/search/?q=mali",
+    "search-empty": "/search/",
+    "search-nothing-found": "/search/?q=%22zzz%22+-mali",
+    "assistance": "/assistance/",
+    "key-officers": "/key-officers/",
+    "invalid-preview-link": "/fact-sheets/shared-preview/x/",
+    "404": "/fact-sheets/atlantis/",
+}
+
+
+class HtmlConformanceTests(TestCase):
+    # One JVM run checks every page; the database engine behind them does not matter.
+    pytestmark = pytest.mark.checker
+    fixtures = ["bureaus", "countries", "mali-2015"]
+
+    @classmethod
+    def setUpTestData(cls):
+        # A second edition, so the first is superseded and there are changes to show.
+        FactSheet.objects.get().new_edition(date(2016, 3, 1)).publish()
+
+    def test_every_public_page_is_valid_html(self):
+        java = shutil.which("java")
+        if not java:
+            missing("Java is not installed: apt-get install default-jre-headless")
+        if not VNU.exists():
+            missing("The Nu Html Checker is not installed: npm ci (package.json)")
+        with tempfile.TemporaryDirectory() as tmp:
+            files = {}
+            for name, path in PAGES.items():
+                response = self.client.get(path)
+                self.assertIn(response.status_code, [200, 404], path)
+                file = Path(tmp, f"{name}.html")
+                file.write_bytes(response.content)
+                files[file.name] = f"{name} ({path}, {response.status_code})"
+            # One JVM for all the pages: starting it is the slow part.
+            result = subprocess.run(
+                [java, "-jar", str(VNU), "--errors-only", "--format", "json"]
+                + [str(Path(tmp, name)) for name in files],
+                capture_output=True,
+                text=True,
+            )
+        self.assertIn(result.returncode, [0, 1], result.stderr)
+        messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+        errors = [
+            f"{files.get(Path(m.get('url', '')).name, m.get('url'))}, "
+            f"line {m.get('lastLine')}: "
+            f"{m['message']}\n    {m.get('extract', '').strip()}"
+            for m in messages
+        ]
+        self.assertEqual(errors, [], "\n" + "\n".join(errors))
