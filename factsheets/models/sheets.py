@@ -332,23 +332,6 @@ class FactSheet(models.Model):
 
     # Shortcuts for code that holds a sheet; what each does is written once, in
     # sheet_operations, which imports the models (hence the imports inside).
-    def publish(self, at=None, by=None):
-        """Publish now, or schedule for `at`; refused (Incomplete) unless complete."""
-        from factsheets import sheet_operations
-
-        sheet_operations.publish(self, at=at, by=by)
-
-    def unpublish(self, by=None):
-        from factsheets import sheet_operations
-
-        sheet_operations.unpublish(self, by=by)
-
-    def new_edition(self, issued_on, by=None):
-        """A draft copy of this sheet and all its rows, dated `issued_on`."""
-        from factsheets import sheet_operations
-
-        return sheet_operations.new_edition(self, issued_on, by=by)
-
     # The issue date as lists print it, for every row of a long list: Django's date
     # filter costs 60 µs a call, a quarter of the A-Z list's time (profiled). The
     # site writes English dates, as the sheets do.

@@ -220,13 +220,6 @@ class PublishTests(TestCase):
         self.assertFalse(FactSheet.objects.live().filter(pk=sheet.pk).exists())
         self.assertEqual(latest_revision(sheet).comment, "Unpublished.")
 
-    def test_the_model_methods_are_the_same_operations(self):
-        sheet = make_full_factsheet(status=FactSheet.Status.DRAFT)
-        sheet.publish(by=self.publisher)
-        self.assertEqual(latest_revision(sheet).comment, "Published.")
-        sheet.unpublish(by=self.publisher)
-        self.assertEqual(latest_revision(sheet).comment, "Unpublished.")
-
 
 class NewEditionTests(TestCase):
     @classmethod

@@ -14,6 +14,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from factsheets import sheet_operations
 from factsheets.models import ChangeNote, FactSheet
 from tests.helpers.browser import WIDTHS, BrowserTestCase
 
@@ -259,11 +260,11 @@ class NewEditionPagesTests(WorkflowBrowserTestCase):
 
     def setUp(self):
         mali = FactSheet.objects.get(country__slug="mali")
-        new = mali.new_edition(date(2016, 3, 1))
+        new = sheet_operations.new_edition(mali, date(2016, 3, 1), by=None)
         section = new.sections.get(heading="Bilateral Representation")
         section.body = section.body.replace("Paul A. Folmsbee", "Dennis B. Hankins")
         section.save()
-        new.publish()
+        sheet_operations.publish(new, by=None)
         new.revised_at = timezone.now()
         new.save()
         ChangeNote.objects.create(factsheet=new, note=NOTE)

@@ -36,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
+from factsheets import sheet_operations
 from factsheets.models import (
     Bureau,
     ChangeNote,
@@ -235,9 +236,11 @@ class MaliRoundTripTests(BackupTestCase):
         ChangeNote.objects.create(
             factsheet=mali, note="Updated the assistance figures."
         )
-        second = mali.new_edition(datetime.date(2016, 5, 1), by=self.publisher)
+        second = sheet_operations.new_edition(
+            mali, datetime.date(2016, 5, 1), by=self.publisher
+        )
         make_section(second, heading="Health Cooperation", position=99)
-        second.publish(by=self.publisher)
+        sheet_operations.publish(second, by=self.publisher)
         FormerSlug.objects.create(country=mali.country, slug="republic-of-mali")
         LegacyAddress.objects.create(
             old_path="/countries/mali/", new_path="/fact-sheets/mali/2016-05-01/"

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import pagecache
+from factsheets import sheet_operations
 from factsheets.importers import read_source
 from factsheets.importers.store import save_draft
 from factsheets.models import (
@@ -169,7 +170,7 @@ class ExactInvalidationTests(CacheTestCase):
             status=FactSheet.Status.DRAFT,
         )
         before = self.warm()
-        new.publish()
+        sheet_operations.publish(new, by=None)
         after = self.assertFresh()
         self.assertChanged(
             before,
@@ -200,7 +201,7 @@ class ExactInvalidationTests(CacheTestCase):
 
     def test_unpublishing(self):
         before = self.warm()
-        self.sheet.unpublish()
+        sheet_operations.unpublish(self.sheet, by=None)
         after = self.assertFresh()
         self.assertChanged(before, after, [*self.SHEET_PAGES, *self.LISTS])
         self.assertEqual(self.get("/fact-sheets/mali/2012-01-10/").status_code, 302)
@@ -355,7 +356,7 @@ class ImportTests(PageChecks, TestCase):
             link.url = "https://example.org/"  # as an editor completes it
             link.save()
         self.warm(urls)
-        FactSheet.objects.get(pk=draft.factsheet.pk).publish()
+        sheet_operations.publish(FactSheet.objects.get(pk=draft.factsheet.pk), by=None)
         self.assertChanged(before, self.assertFresh(urls), urls)
         self.assertContains(self.get("/fact-sheets/mali/"), "U.S. Relations With Mali")
 
@@ -384,7 +385,7 @@ class SchedulingTests(CacheTestCase):
             status=FactSheet.Status.DRAFT,
         )
         with at(NOW):
-            new.publish(at=publish_at)
+            sheet_operations.publish(new, by=None, at=publish_at)
             new.expires_at = expires_at
             new.save()
         urls = public_urls()
@@ -430,9 +431,9 @@ class SchedulingTests(CacheTestCase):
             status=FactSheet.Status.DRAFT,
         )
         with at(NOW):
-            new.publish(at=publish_at)
+            sheet_operations.publish(new, by=None, at=publish_at)
         with at(NOW), self.assertRaises(RolledBack), transaction.atomic():
-            new.unpublish()
+            sheet_operations.unpublish(new, by=None)
             self.get("/")  # a page stored meanwhile
             raise RolledBack
         urls = self.LISTS_AND_SHEET
