@@ -113,7 +113,7 @@ class FactSheet(models.Model):
         Country, on_delete=models.PROTECT, related_name="factsheets"
     )
     # The bureau printed on the sheet is the sheet's own: bureau pages and counts
-    # group current sheets by it, whatever the country's bureau is now (issue #6).
+    # group current sheets by it, whatever the country's bureau is now.
     bureau = models.ForeignKey(
         Bureau,
         on_delete=models.PROTECT,
