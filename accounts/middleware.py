@@ -37,7 +37,7 @@ def second_factor_missing(request):
 
 
 class AdminGuardMiddleware:
-    """On the admin's pages and the staff's preview: a second factor where the staff
+    """On the admin's pages and SECOND_FACTOR_VIEWS: a second factor where the staff
     member has one or OTP_REQUIRED asks for one; on the admin's, no indexing."""
 
     def __init__(self, get_response):
@@ -52,6 +52,6 @@ class AdminGuardMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if match.app_name == "admin" or match.view_name == "factsheets:preview":
+        if match.app_name == "admin" or match.view_name in settings.SECOND_FACTOR_VIEWS:
             return second_factor_missing(request)
         return None

@@ -241,6 +241,9 @@ AXES_CLIENT_IP_CALLABLE = "operations.client_address"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 # Staff may turn on codes from an authenticator app; with OTP_REQUIRED all must.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
+# Staff pages outside the admin that ask for the second factor as the admin does
+# (accounts/middleware.py): the editors' preview of a draft.
+SECOND_FACTOR_VIEWS = ["factsheets:preview"]
 OTP_TOTP_ISSUER = "Fact sheets"
 # Other administrators see whose devices exist, never their secrets.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

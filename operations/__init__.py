@@ -8,7 +8,13 @@ apps (and the log filter while it reads LOGGING), so it imports no models.
 """
 
 from operations.db import without_statement_timeout
+from operations.decorators import accepts_import_upload
 from operations.proxies import client_address
 from operations.security import allow_inline_style
 
-__all__ = ["allow_inline_style", "client_address", "without_statement_timeout"]
+__all__ = [
+    "accepts_import_upload",
+    "allow_inline_style",
+    "client_address",
+    "without_statement_timeout",
+]

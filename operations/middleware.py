@@ -9,7 +9,6 @@ from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.log import log_response
 
-from factsheets import roles
 from operations.db import DATABASE_UNAVAILABLE
 from operations.log import current_request
 from operations.proxies import forget_untrusted_forwarding
@@ -121,7 +120,6 @@ class RedirectToHttpsHeadersMiddleware:
 
 # Request sizes.
 
-IMPORT_VIEW = "admin:factsheets_factsheet_import"
 # The import form's other fields and the multipart framing around the file.
 FORM_ALLOWANCE = 64 * 1024
 
@@ -143,12 +141,13 @@ def import_limit():
     return max(staff_limit(), settings.IMPORT_MAX_BYTES + FORM_ALLOWANCE)
 
 
-def body_limit(request):
+def body_limit(request, view_func):
     """The largest body this request may have, once its user and view are known."""
     user = request.user
     if not (user.is_active and user.is_staff):
         return settings.PUBLIC_REQUEST_MAX_BYTES
-    if request.resolver_match.view_name == IMPORT_VIEW and roles.can_import(user):
+    allowed = getattr(view_func, "accepts_import_upload", None)
+    if allowed is not None and allowed(user):
         return import_limit()
     return staff_limit()
 
@@ -161,8 +160,8 @@ class RequestSizeMiddleware:
     - Anyone not signed in as staff (the sign-in form among them):
       PUBLIC_REQUEST_MAX_BYTES.
     - Staff: Django's limit for a form, DATA_UPLOAD_MAX_MEMORY_SIZE.
-    - Staff who may import, on the import page: IMPORT_MAX_BYTES, and room for the
-      rest of the form.
+    - Staff who may import, on a view marked with `accepts_import_upload` (the
+      import page): IMPORT_MAX_BYTES, and room for the rest of the form.
 
     Who sent a request is known only once the session is read, so a body over every
     limit, or over the public one with no session cookie, is refused before the
@@ -193,5 +192,5 @@ class RequestSizeMiddleware:
         # the same for everyone, and costs no query.
         if length <= settings.PUBLIC_REQUEST_MAX_BYTES:
             return None
-        limit = body_limit(request)
+        limit = body_limit(request, view_func)
         return too_large(request, limit) if length > limit else None

@@ -33,6 +33,7 @@ from factsheets.models import (
     FactSheet,
     Incomplete,
 )
+from operations import accepts_import_upload
 
 # Buttons and fields only publishers may send; anyone else sending them is refused.
 PUBLISHING_INPUTS = ("_publish", "_unpublish", "publish_time", "expires_at")
@@ -433,6 +434,8 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
             *super().get_urls(),
         ]
 
+    # The import page takes a file up to IMPORT_MAX_BYTES from those who may import.
+    @accepts_import_upload(roles.can_import)
     def import_view(self, request):
         """Import an old sheet as a draft, then show it with what is left to check."""
         if not roles.can_import(request.user):
