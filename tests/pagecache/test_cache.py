@@ -569,7 +569,7 @@ class FailingPurge(pagecache.PurgeBackend):
         raise ConnectionError("the CDN's API does not answer")
 
 
-@override_settings(PAGE_CACHE_PURGE_BACKENDS=["tests.test_cache.RecordingPurge"])
+@override_settings(PAGE_CACHE_PURGE_BACKENDS=[f"{__name__}.RecordingPurge"])
 class PurgeBackendTests(PageChecks, TransactionTestCase):
     """A CDN's purge, plugged in by a setting, follows each invalidation once it has
     committed: real commits."""
@@ -615,8 +615,8 @@ class PurgeBackendTests(PageChecks, TransactionTestCase):
 
     @override_settings(
         PAGE_CACHE_PURGE_BACKENDS=[
-            "tests.test_cache.FailingPurge",
-            "tests.test_cache.RecordingPurge",
+            f"{__name__}.FailingPurge",
+            f"{__name__}.RecordingPurge",
         ]
     )
     def test_a_failing_purge_is_logged_and_the_save_stands(self):
