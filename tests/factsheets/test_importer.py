@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
+from django.utils.html import strip_tags
 
 from factsheets.models import (
     AssistanceLine,
@@ -368,6 +369,15 @@ class AdminImportTests(ImporterTestCase):
         again = self.client.get(response["Location"])
         self.assertContains(again, "From mali.txt on")
         self.assertContains(again, "Still to check:")
+
+    def test_the_draft_says_who_imported_it_as_last_saved_by(self):
+        response = self.upload(SEED.read_bytes())
+        self.assertEqual(FactSheet.objects.get().updated_by, self.editor)
+        page = self.client.get(response["Location"]).content.decode()
+        shown = re.search(
+            r'fieldBox field-updated_by.*?<div class="readonly">(.*?)</div>', page, re.S
+        )
+        self.assertEqual(strip_tags(shown[1]).strip(), "editor")
 
     def test_pasted_text_works_too_and_importing_it_again_updates_the_draft(self):
         text = SEED.read_text(encoding="utf-8")
