@@ -317,5 +317,9 @@ class WorkflowViews:
         sheet = self._sheet(request, pk)
         if not self.has_change_permission(request, sheet):
             raise PermissionDenied
-        EditingSession.opened(sheet, request.user)
+        if "left" in request.POST:
+            # The page was left without saving: others are no longer told of it.
+            EditingSession.closed(sheet, request.user)
+        else:
+            EditingSession.opened(sheet, request.user)
         return HttpResponse(status=204)

@@ -179,6 +179,15 @@ class OneAfterTheOtherTests(TestCase):
         self.assertEqual(self.first.post(url).status_code, 204)
         self.assertEqual(self.first.get(url).status_code, 405)
 
+    def test_leaving_the_form_without_saving_ends_the_notice(self):
+        self.first.get(change_url(self.sheet))
+        url = reverse("admin:factsheets_factsheet_editing", args=[self.sheet.pk])
+        # What the page's script sends as it is left (closed, or another page).
+        self.assertEqual(self.first.post(url, {"left": "1"}).status_code, 204)
+        self.assertFalse(EditingSession.objects.filter(user=self.ana).exists())
+        response = self.second.get(change_url(self.sheet))
+        self.assertNotContains(response, "Ana Ruiz opened")
+
 
 class AtOnceTests(TransactionTestCase):
     """Two signed-in editors whose saves reach the server at the same moment."""

@@ -15,7 +15,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from factsheets import sheet_operations
-from factsheets.models import ChangeNote, FactSheet
+from factsheets.models import ChangeNote, EditingSession, FactSheet
 from tests.helpers.browser import WIDTHS, BrowserTestCase
 
 OLD, NEW = "2015-10-15", "2016-03-01"
@@ -65,19 +65,19 @@ class WorkflowBrowserTestCase(BrowserTestCase):
         """The open page's visible text, as a reader (or a copy) gets it."""
         return squash(self.js("return document.body.innerText"))
 
-
-class EditionJourneyTests(WorkflowBrowserTestCase):
-    def setUp(self):
-        User.objects.create_superuser(
-            "publisher", "publisher@example.gov", "a-long-passphrase"
-        )
-
     def sign_in(self):
+        """As a publisher, through the admin's sign-in page."""
+        if not User.objects.filter(username="publisher").exists():
+            User.objects.create_superuser(
+                "publisher", "publisher@example.gov", "a-long-passphrase"
+            )
         self.open("/admin/login/")
         self.find("#id_username").send_keys("publisher")
         self.find("#id_password").send_keys("a-long-passphrase", Keys.ENTER)
         self.wait(EC.presence_of_element_located((By.ID, "user-tools")))
 
+
+class EditionJourneyTests(WorkflowBrowserTestCase):
     def as_the_public(self):
         """Signed out: what follows is what anyone reads."""
         self.browser.delete_all_cookies()
@@ -325,3 +325,15 @@ class NewEditionPagesTests(WorkflowBrowserTestCase):
         self.assertIn("Removed words are struck through", printed)
         # The form to pick other editions is for the screen only.
         self.assertNotIn("Compare", printed.split("Removed words")[0])
+
+
+class PresenceTests(WorkflowBrowserTestCase):
+    def test_an_editor_who_leaves_the_form_is_no_longer_named_as_editing_it(self):
+        sheet = FactSheet.objects.get()
+        self.sign_in()
+        self.open(f"/admin/factsheets/factsheet/{sheet.pk}/change/")
+        self.wait(EC.presence_of_element_located((By.ID, "factsheet_form")))
+        self.assertTrue(EditingSession.objects.filter(factsheet=sheet).exists())
+        # Gone to another page, without saving: the page's beacon says so.
+        self.open("/admin/")
+        self.wait(lambda d: not EditingSession.objects.filter(factsheet=sheet).exists())
