@@ -33,7 +33,7 @@ from factsheets.models import (
     FactSheet,
     Incomplete,
 )
-from operations import accepts_import_upload
+from operations import Refused, accepts_import_upload
 
 # Buttons and fields only publishers may send; anyone else sending them is refused.
 PUBLISHING_INPUTS = ("_publish", "_unpublish", "publish_time", "expires_at")
@@ -330,9 +330,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         if request.method == "POST" and not roles.can_publish(request.user):
             forged = [key for key in request.POST if key.startswith(PUBLISHING_INPUTS)]
             if forged:
-                raise PermissionDenied(
-                    "Only publishers may publish or schedule a sheet."
-                )
+                raise Refused("Only publishers may publish or schedule a sheet.")
         extra_context = {
             **(extra_context or {}),
             **self.workflow_context(request, object_id),
