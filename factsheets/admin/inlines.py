@@ -100,8 +100,11 @@ def row_errors(inline_admin_formsets):
                 if field == NON_FIELD_ERRORS:
                     parts.append(text)
                     continue
-                parts.append(f"{capfirst(form.fields[field].label or field)}: {text}")
-                anchor = anchor or form[field].auto_id
+                label = getattr(form.fields.get(field), "label", None) or field
+                parts.append(f"{capfirst(label)}: {text}")
+                anchor = (
+                    anchor or (field in form.fields and form[field].auto_id) or None
+                )
             lines.append(
                 {"text": f"{name} {number} — {' '.join(parts)}", "anchor": anchor}
             )

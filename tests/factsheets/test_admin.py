@@ -13,7 +13,14 @@ from factsheets.models import (
     RelatedLink,
     Section,
 )
-from tests.helpers.admin_forms import INLINES, form_value, full_rows, sheet_form_data
+from tests.helpers.admin_forms import (
+    INLINES,
+    change_data,
+    change_url,
+    form_value,
+    full_rows,
+    sheet_form_data,
+)
 from tests.helpers.factories import make_bureau, make_country, make_full_factsheet
 
 
@@ -506,6 +513,16 @@ class RowErrorsAtTheTopTests(AdminTestCase):
             formset.forms[2].errors["amount_usd"], ["This field is required."]
         )
         self.assertNothingSaved()
+
+    def test_the_change_form_names_the_row_too(self):
+        sheet = make_full_factsheet(country=self.country)
+        data = change_data(sheet)
+        data["assistance_lines-0-amount_usd"] = ""
+        response = self.client.post(change_url(sheet), data)
+        self.assertIn(
+            "Assistance line 1 — Amount (USD): This field is required.",
+            self.top_of_the_page(response),
+        )
 
     def test_every_inline_names_its_rows_one_line_each(self):
         rows = full_rows()
