@@ -10,9 +10,11 @@ apps (and the log filter while it reads LOGGING), so it imports no models.
 from operations.db import without_statement_timeout
 from operations.decorators import accepts_import_upload
 from operations.proxies import client_address
+from operations.refusals import Refused
 from operations.security import allow_inline_style
 
 __all__ = [
+    "Refused",
     "accepts_import_upload",
     "allow_inline_style",
     "client_address",

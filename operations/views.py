@@ -9,7 +9,9 @@
   served before any of this, without the database (pagecache/).
 - /healthz tells a load balancer whether the database and the cache answer.
 - The error pages (400, 403 and a refused form, 413, 500) render without the
-  database and say nothing of the error itself.
+  database and say nothing of the error itself, except that the 403 page of an
+  admin page tells signed-in staff why an action was refused when we wrote the
+  reason for them (operations.refusals).
 """
 
 import logging
@@ -25,6 +27,7 @@ from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.http import require_safe
 
 from operations.db import DATABASE_UNAVAILABLE, close_connections
+from operations.refusals import reason_to_show
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +76,11 @@ def bad_request(request, exception):
 
 
 def permission_denied(request, exception):
-    """handler403."""
-    return error_page(request, "403.html", 403)
+    """handler403: a generic page, with the reason of a `Refused` for staff in the
+    admin (escaped like any other value)."""
+    return error_page(
+        request, "403.html", 403, {"refusal": reason_to_show(request, exception)}
+    )
 
 
 def csrf_failure(request, reason=""):

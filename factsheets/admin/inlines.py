@@ -1,6 +1,8 @@
 """The rows of a sheet, edited on its page."""
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.text import capfirst
 
 from factsheets.admin.base import StackedInline, TabularInline
 from factsheets.models import AssistanceLine, Official, RelatedLink, Section
@@ -75,6 +77,38 @@ class RelatedLinkInline(TabularInline):
     model = RelatedLink
     extra = 0
     fields = ["position", "title", "url"]
+
+
+def row_errors(inline_admin_formsets):
+    """One line per row the admin refused, for the top of the sheet's page, e.g.
+    “Assistance line 3 — Amount (USD): This field is required.”, with the address
+    of the first input at fault. Rows are numbered as they stand on the page; a
+    row being deleted is not checked, so it is not named."""
+    lines = []
+    for inline in inline_admin_formsets:
+        formset, name = inline.formset, capfirst(inline.opts.verbose_name)
+        for error in formset.non_form_errors():
+            lines.append(
+                {"text": f"{capfirst(inline.opts.verbose_name_plural)}: {error}"}
+            )
+        for number, form in enumerate(formset.forms, start=1):
+            if not form.errors or form.cleaned_data.get("DELETE"):
+                continue
+            parts, anchor = [], None
+            for field, messages in form.errors.items():
+                text = " ".join(messages)
+                if field == NON_FIELD_ERRORS:
+                    parts.append(text)
+                    continue
+                label = getattr(form.fields.get(field), "label", None) or field
+                parts.append(f"{capfirst(label)}: {text}")
+                anchor = (
+                    anchor or (field in form.fields and form[field].auto_id) or None
+                )
+            lines.append(
+                {"text": f"{name} {number} — {' '.join(parts)}", "anchor": anchor}
+            )
+    return lines
 
 
 ROWS = {

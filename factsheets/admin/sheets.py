@@ -23,6 +23,7 @@ from factsheets.admin.inlines import (
     RelatedLinkInline,
     SectionInline,
     keep_rows_deleted_meanwhile,
+    row_errors,
 )
 from factsheets.admin.workflow import WorkflowViews
 from factsheets.forms import ImportForm
@@ -33,7 +34,7 @@ from factsheets.models import (
     FactSheet,
     Incomplete,
 )
-from operations import accepts_import_upload
+from operations import Refused, accepts_import_upload
 
 # Buttons and fields only publishers may send; anyone else sending them is refused.
 PUBLISHING_INPUTS = ("_publish", "_unpublish", "publish_time", "expires_at")
@@ -330,9 +331,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         if request.method == "POST" and not roles.can_publish(request.user):
             forged = [key for key in request.POST if key.startswith(PUBLISHING_INPUTS)]
             if forged:
-                raise PermissionDenied(
-                    "Only publishers may publish or schedule a sheet."
-                )
+                raise Refused("Only publishers may publish or schedule a sheet.")
         extra_context = {
             **(extra_context or {}),
             **self.workflow_context(request, object_id),
@@ -368,6 +367,12 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
                 request.POST = request.POST.copy()
                 request.POST["base_version"] = -1
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, **kwargs):
+        # Name the rows at fault at the top, under the admin's "Please correct the
+        # errors below.": an error in the fourth inline is far down the page.
+        context["row_errors"] = row_errors(context["inline_admin_formsets"])
+        return super().render_change_form(request, context, **kwargs)
 
     def workflow_context(self, request, object_id):
         context = {"can_publish": roles.can_publish(request.user)}

@@ -16,6 +16,7 @@ from factsheets import revisions, roles, sheet_operations
 from factsheets.changes import compare
 from factsheets.models import EditConflict, EditingSession, Incomplete, PreviewLink
 from factsheets.site_url import absolute
+from operations import Refused
 
 
 class NewEditionForm(forms.Form):
@@ -186,7 +187,7 @@ class WorkflowViews:
         sheet = self._sheet(request, pk)
         version = get_object_or_404(revisions.sheet_versions(sheet), pk=version_id)
         if not roles.can_change(request.user, sheet):
-            raise PermissionDenied("Only publishers may restore a published sheet.")
+            raise Refused("Only publishers may restore a published sheet.")
         form = RestoreForm(posted(request), initial={"base_version": sheet.version})
         if not sheet.is_live:
             del form.fields["change_note"]

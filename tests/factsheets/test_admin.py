@@ -13,7 +13,14 @@ from factsheets.models import (
     RelatedLink,
     Section,
 )
-from tests.helpers.admin_forms import INLINES, form_value, full_rows, sheet_form_data
+from tests.helpers.admin_forms import (
+    INLINES,
+    change_data,
+    change_url,
+    form_value,
+    full_rows,
+    sheet_form_data,
+)
 from tests.helpers.factories import make_bureau, make_country, make_full_factsheet
 
 
@@ -468,3 +475,70 @@ class ReferenceAdminTests(AdminTestCase):
             },
         )
         self.assertEqual([r["text"] for r in response.json()["results"]], ["Atlantis"])
+
+
+class RowErrorsAtTheTopTests(AdminTestCase):
+    """A refused row is named at the top of the page, not only beside its fields
+    far below."""
+
+    def post(self, rows):
+        data = sheet_form_data(
+            {"country": str(self.country.pk), "issued_on": "2026-11-01"}, **rows
+        )
+        return self.client.post(reverse("admin:factsheets_factsheet_add"), data)
+
+    def top_of_the_page(self, response):
+        html = response.content.decode()
+        return html[: html.index("<fieldset")]
+
+    def test_the_top_names_the_assistance_line_without_an_amount(self):
+        rows = full_rows()
+        line = rows["assistance_lines"][0]
+        rows["assistance_lines"] = [
+            line,
+            line | {"position": "2"},
+            line | {"position": "3", "amount_usd": ""},
+        ]
+        response = self.post(rows)
+        self.assertEqual(response.status_code, 200)
+        self.assertInHTML(
+            '<a href="#id_assistance_lines-2-amount_usd">'
+            "Assistance line 3 — Amount (USD): This field is required.</a>",
+            self.top_of_the_page(response),
+        )
+        self.assertNotIn("Assistance line 1", self.top_of_the_page(response))
+        # Still beside the field too.
+        formset = response.context["inline_admin_formsets"][1].formset
+        self.assertEqual(
+            formset.forms[2].errors["amount_usd"], ["This field is required."]
+        )
+        self.assertNothingSaved()
+
+    def test_the_change_form_names_the_row_too(self):
+        sheet = make_full_factsheet(country=self.country)
+        data = change_data(sheet)
+        data["assistance_lines-0-amount_usd"] = ""
+        response = self.client.post(change_url(sheet), data)
+        self.assertIn(
+            "Assistance line 1 — Amount (USD): This field is required.",
+            self.top_of_the_page(response),
+        )
+
+    def test_every_inline_names_its_rows_one_line_each(self):
+        rows = full_rows()
+        rows["sections"][1]["heading"] = rows["sections"][0]["heading"] = "Same"
+        rows["assistance_lines"][0] |= {"amount_usd": "", "year": "x"}
+        rows["officials"][0]["name"] = ""
+        rows["related_links"][1]["url"] = "not a link"
+        top = self.top_of_the_page(self.post(rows))
+        for line in [
+            "Section 2 — Heading: Another section of this sheet has this heading.",
+            "Assistance line 1 — Year: Enter a whole number. Enter the year, or "
+            "choose “No period” for an amount without one. "
+            "Amount (USD): This field is required.",
+            "Official 1 — Name: This field is required.",
+            "Related link 2 — Address: An address cannot contain",
+        ]:
+            with self.subTest(line):
+                self.assertIn(line, top)
+        self.assertNotIn("Section 1", top)

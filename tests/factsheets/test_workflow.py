@@ -93,7 +93,12 @@ class RoleTests(TestCase):
                     response = self.client.post(
                         change_url(sheet), change_data(sheet, title="Forged", **fields)
                     )
-                    self.assertEqual(response.status_code, 403)
+                    self.assertContains(
+                        response,
+                        "<strong>Only publishers may publish or schedule a sheet."
+                        "</strong>",
+                        status_code=403,
+                    )
                     self.assertEqual(snapshot(sheet), before)
 
     def test_an_editor_cannot_change_a_published_sheet_in_place(self):
@@ -119,7 +124,11 @@ class RoleTests(TestCase):
             "admin:factsheets_factsheet_restore", args=[self.published.pk, first.pk]
         )
         before = snapshot(self.published)
-        self.assertEqual(self.client.post(url).status_code, 403)
+        self.assertContains(
+            self.client.post(url),
+            "Only publishers may restore a published sheet.",
+            status_code=403,
+        )
         self.assertEqual(snapshot(self.published), before)
 
     def test_an_editor_cannot_delete_a_published_sheet(self):

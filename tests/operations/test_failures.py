@@ -23,6 +23,7 @@ from django.test import Client, TestCase, TransactionTestCase, override_settings
 from django.urls import path
 
 from config import urls as site_urls
+from operations import Refused
 from operations.log import RequestContextFilter
 from operations.views import RETRY_AFTER
 from tests.helpers.factories import make_user
@@ -45,8 +46,17 @@ def raise_error(request):
     )
 
 
-# A URLconf for the tests that need an error: the site's, and one view that fails.
-urlpatterns = [path("test-error/", raise_error), *site_urls.urlpatterns]
+def refuse(request):
+    """A public page refused with a reason written for staff."""
+    raise Refused("Only publishers may see <b>this</b>.")
+
+
+# A URLconf for the tests that need an error: the site's, and views that fail.
+urlpatterns = [
+    path("test-error/", raise_error),
+    path("test-refused/", refuse),
+    *site_urls.urlpatterns,
+]
 handler400 = site_urls.handler400
 handler403 = site_urls.handler403
 handler500 = site_urls.handler500
@@ -116,6 +126,37 @@ class ErrorPageTests(TestCase):
         response = self.client.get("/admin/factsheets/factsheet/add/")
         assert_styled_page(self, response, 403, "You do not have access to this page")
         assert_never_stored(self, response)
+
+    @override_settings(ROOT_URLCONF=__name__)
+    def test_a_public_page_never_states_a_refusals_reason(self):
+        staff = make_user("staff", "Publishers")
+        for user in (None, staff):
+            with self.subTest(user=user):
+                if user:
+                    self.client.force_login(user)
+                with self.assertNumQueries(0):  # the error page needs no database
+                    response = self.client.get("/test-refused/")
+                assert_styled_page(self, response, 403, "You do not have access")
+                self.assertNotContains(response, "Only publishers", status_code=403)
+                # The page as it always was, line for line.
+                self.assertContains(
+                    response,
+                    "<h1>You do not have access to this page</h1>\n"
+                    "      <p>Your account is not allowed",
+                    status_code=403,
+                )
+
+    def test_the_admin_states_the_reason_of_our_refusals_only(self):
+        user = make_user("editor", "Editors")
+        self.client.force_login(user)
+        # Django's own refusal (an Editor may not add a user) has no reason to show.
+        response = self.client.get("/admin/auth/user/add/")
+        self.assertContains(
+            response,
+            "</h1>\n      <p>Your account is not allowed",
+            status_code=403,
+        )
+        self.assertNotContains(response, "message-page__reason", status_code=403)
 
     def test_a_form_without_its_csrf_token(self):
         client = Client(enforce_csrf_checks=True)
