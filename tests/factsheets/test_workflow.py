@@ -7,7 +7,7 @@ from unittest import mock
 
 from django.contrib.auth.models import User
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -752,6 +752,25 @@ class PreviewTests(TestCase):
         response = self.client.get(change_url(self.draft))
         self.assertContains(response, link.get_absolute_url())
         self.assertContains(response, "Revoke")
+
+    @override_settings(TIME_ZONE="America/New_York")
+    def test_the_expiry_is_shown_in_the_sites_time_zone(self):
+        # Seven days from 02:32 UTC on December 7 is 02:32 UTC on December 14:
+        # 9:32 in the evening of December 13 in New York.
+        created = datetime.datetime(2026, 12, 7, 2, 32, tzinfo=datetime.UTC)
+        self.client.force_login(self.editor)
+        url = reverse("admin:factsheets_factsheet_preview_link", args=[self.draft.pk])
+        with at(created):
+            response = self.client.post(url, {"days": "7"}, follow=True)
+            form = self.client.get(change_url(self.draft))
+        expiry = "December 13, 2026, 9:32 PM EST"
+        self.assertContains(response, f"Preview link created, valid until {expiry}")
+        self.assertContains(form, f"valid until {expiry}")
+        self.assertNotContains(form, "December 14")
+        PreviewLink.objects.update(revoked_at=created)
+        with at(created):
+            form = self.client.get(change_url(self.draft))
+        self.assertContains(form, "Preview link of December 6, 2026: revoked")
 
     def test_an_expired_link_shows_nothing(self):
         link = self.make_link(days="3")
