@@ -290,6 +290,23 @@ class ChangeNoteTests(TestCase):
             text.index("Updated the assistance figures."),
         )
 
+    def test_a_change_with_no_kind_says_to_choose_minor_or_major(self):
+        data = change_data(self.sheet, title="Renamed")
+        data.pop("change_kind")
+        response = self.client.post(change_url(self.sheet), data)
+        message = (
+            "Say whether this change is minor or major: the sheet is published, "
+            "so readers see it at once."
+        )
+        self.assertEqual(
+            response.context["adminform"].form.errors["change_kind"], [message]
+        )
+        self.assertContains(response, message)
+        self.assertNotContains(response, "This field is required.")
+        self.assertEqual(
+            FactSheet.objects.get(pk=self.sheet.pk).title, self.sheet.title
+        )
+
     def test_a_minor_change_dates_the_sheet_without_a_note(self):
         self.client.post(
             change_url(self.sheet), change_data(self.sheet, title="Typo fixed")
