@@ -379,6 +379,25 @@ class EditionTests(TestCase):
             self.client.get("/fact-sheets/mali/").context["factsheet"], self.old
         )
 
+    def test_a_default_title_follows_the_countrys_new_name(self):
+        country = make_country(name="Swaziland", slug="swaziland")
+        old = make_full_factsheet(
+            country=country, title="U.S. Relations With Swaziland"
+        )
+        country.name, country.slug, country.other_names = (
+            "Eswatini",
+            "eswatini",
+            "Swaziland",
+        )
+        country.save()
+        url = reverse("admin:factsheets_factsheet_new_edition", args=[old.pk])
+        self.client.post(url, {"issued_on": "2019-05-01"})
+        new = FactSheet.objects.get(country=country, issued_on="2019-05-01")
+        self.assertContains(
+            self.client.get(change_url(new)),
+            'value="U.S. Relations With Eswatini"',
+        )
+
     def test_a_taken_date_is_refused(self):
         url = reverse("admin:factsheets_factsheet_new_edition", args=[self.old.pk])
         response = self.client.post(url, {"issued_on": "2015-10-15"})
