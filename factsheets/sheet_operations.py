@@ -26,6 +26,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from factsheets import wording
 from factsheets.models import Bureau, ChangeNote, Country, EditConflict, FactSheet
 
 # What a restore leaves as it is now: it brings back content, never a publication
@@ -151,7 +152,14 @@ def unpublish(factsheet, *, by):
 
 def new_edition(factsheet, issued_on, *, by):
     """A draft copy of the sheet and all its rows, dated `issued_on`; refused
-    (ValidationError, code "taken") if the country has a sheet of that date."""
+    (ValidationError, code "taken") if the country has a sheet of that date.
+
+    The title follows the country's name: a copied title that is the default title
+    (wording.title) for any name the country goes by, its former names included
+    (Country.all_names, e.g. “U.S. Relations With Swaziland” for Eswatini), becomes
+    the default title for its name now. Any other title, one an editor wrote, is
+    kept as it is.
+    """
     if FactSheet.objects.filter(
         country=factsheet.country, issued_on=issued_on
     ).exists():
@@ -165,10 +173,13 @@ def new_edition(factsheet, issued_on, *, by):
     }
     with reversion.create_revision():
         _record(by, f"New edition, copied from {factsheet}.")
-        copy = FactSheet.objects.get(pk=factsheet.pk)
+        copy = FactSheet.objects.select_related("country").get(pk=factsheet.pk)
         copy.pk = None
         copy._state.adding = True
         copy.issued_on = issued_on
+        names = copy.country.all_names
+        if copy.title in {wording.title_for_name(name) for name in names}:
+            copy.title = wording.title(copy.country)
         copy.status = FactSheet.Status.DRAFT
         copy.publish_at = copy.expires_at = copy.revised_at = None
         copy.version = 1

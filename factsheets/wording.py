@@ -16,7 +16,12 @@ def _say(key, country=None):
 
 def title(country):
     """A sheet's default title, e.g. “U.S. Relations With Mali”."""
-    return _say("title", country.name)
+    return title_for_name(country.name)
+
+
+def title_for_name(name):
+    """The default title a sheet would have under the country name `name`."""
+    return _say("title", name)
 
 
 def related_links_intro(country):

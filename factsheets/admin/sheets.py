@@ -62,6 +62,10 @@ class FactSheetAdminForm(forms.ModelForm):
         ],
         widget=forms.RadioSelect,
         help_text="The sheet is published: readers see every change at once.",
+        error_messages={
+            "required": "Say whether this change is minor or major: the sheet is "
+            "published, so readers see it at once.",
+        },
     )
     replace_saved = forms.BooleanField(
         label="Replace their saved version with what is in this form",

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
@@ -50,6 +51,12 @@ class RestoreForm(forms.Form):
         help_text="The sheet is published: readers see the restored text at once. "
         "Leave empty for a minor change; a note is printed under “Last updated”.",
     )
+
+
+def until(moment):
+    """A moment as editors read it, in the site's time zone: “December 13, 2026,
+    9:32 PM EST”, not the UTC date the database keeps."""
+    return date_format(timezone.localtime(moment), "F j, Y, g:i A T")
 
 
 def posted(request):
@@ -245,7 +252,7 @@ class WorkflowViews:
                 request,
                 format_html(
                     "Preview link created, valid until {}: {}",
-                    link.expires_at.date(),
+                    until(link.expires_at),
                     absolute(link.get_absolute_url()),
                 ),
                 messages.SUCCESS,
@@ -288,7 +295,7 @@ class WorkflowViews:
                         '<a href="{}">{}</a> valid until {} · <a href="{}">Revoke</a>',
                         link.get_absolute_url(),
                         "Preview link",
-                        link.expires_at.date(),
+                        until(link.expires_at),
                         reverse(
                             "admin:factsheets_factsheet_revoke_preview_link",
                             args=[obj.pk, link.pk],
@@ -297,7 +304,7 @@ class WorkflowViews:
                     if link.is_valid
                     else format_html(
                         "Preview link of {}: {}",
-                        link.created_at.date(),
+                        date_format(timezone.localtime(link.created_at), "F j, Y"),
                         "revoked" if link.revoked_at else "expired",
                     ),
                 )

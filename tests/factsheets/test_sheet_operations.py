@@ -14,6 +14,7 @@ from factsheets.models import ChangeNote, EditConflict, FactSheet, Incomplete
 from factsheets.revisions import sheet_versions
 from factsheets.sheet_operations import MINOR, Change, VersionRefused
 from tests.helpers.factories import (
+    make_country,
     make_factsheet,
     make_full_factsheet,
     make_related_link,
@@ -250,6 +251,29 @@ class NewEditionTests(TestCase):
         )
         # The edition it was copied from is as it was.
         self.assertEqual(FactSheet.objects.get(pk=self.old.pk).version, 1)
+
+    def test_a_default_title_follows_the_countrys_new_name_a_written_one_stays(self):
+        country = make_country(name="Swaziland", slug="swaziland")
+        default = make_full_factsheet(
+            country=country, title="U.S. Relations With Swaziland"
+        )
+        written = make_full_factsheet(
+            country=country,
+            title="U.S. Relations With the Kingdom of Swaziland",
+            issued_on=datetime.date(2016, 1, 1),
+        )
+        country.name, country.slug = "Eswatini", "eswatini"
+        country.other_names = "Swaziland"
+        country.save()
+        for old, day, title in (
+            (default, datetime.date(2019, 5, 1), "U.S. Relations With Eswatini"),
+            (written, datetime.date(2019, 6, 1), written.title),
+        ):
+            with self.subTest(old.title):
+                new = sheet_operations.new_edition(old, day, by=self.publisher)
+                self.assertEqual(FactSheet.objects.get(pk=new.pk).title, title)
+                # The edition it was copied from keeps the title it was issued with.
+                self.assertEqual(FactSheet.objects.get(pk=old.pk).title, old.title)
 
     def test_a_taken_date_is_refused_and_nothing_is_written(self):
         before = FactSheet.objects.count(), Revision.objects.count()

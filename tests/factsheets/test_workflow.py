@@ -7,7 +7,7 @@ from unittest import mock
 
 from django.contrib.auth.models import User
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -299,6 +299,23 @@ class ChangeNoteTests(TestCase):
             text.index("Updated the assistance figures."),
         )
 
+    def test_a_change_with_no_kind_says_to_choose_minor_or_major(self):
+        data = change_data(self.sheet, title="Renamed")
+        data.pop("change_kind")
+        response = self.client.post(change_url(self.sheet), data)
+        message = (
+            "Say whether this change is minor or major: the sheet is published, "
+            "so readers see it at once."
+        )
+        self.assertEqual(
+            response.context["adminform"].form.errors["change_kind"], [message]
+        )
+        self.assertContains(response, message)
+        self.assertNotContains(response, "This field is required.")
+        self.assertEqual(
+            FactSheet.objects.get(pk=self.sheet.pk).title, self.sheet.title
+        )
+
     def test_a_minor_change_dates_the_sheet_without_a_note(self):
         self.client.post(
             change_url(self.sheet), change_data(self.sheet, title="Typo fixed")
@@ -369,6 +386,25 @@ class EditionTests(TestCase):
         # The public still sees the old edition.
         self.assertEqual(
             self.client.get("/fact-sheets/mali/").context["factsheet"], self.old
+        )
+
+    def test_a_default_title_follows_the_countrys_new_name(self):
+        country = make_country(name="Swaziland", slug="swaziland")
+        old = make_full_factsheet(
+            country=country, title="U.S. Relations With Swaziland"
+        )
+        country.name, country.slug, country.other_names = (
+            "Eswatini",
+            "eswatini",
+            "Swaziland",
+        )
+        country.save()
+        url = reverse("admin:factsheets_factsheet_new_edition", args=[old.pk])
+        self.client.post(url, {"issued_on": "2019-05-01"})
+        new = FactSheet.objects.get(country=country, issued_on="2019-05-01")
+        self.assertContains(
+            self.client.get(change_url(new)),
+            'value="U.S. Relations With Eswatini"',
         )
 
     def test_a_taken_date_is_refused(self):
@@ -761,6 +797,25 @@ class PreviewTests(TestCase):
         response = self.client.get(change_url(self.draft))
         self.assertContains(response, link.get_absolute_url())
         self.assertContains(response, "Revoke")
+
+    @override_settings(TIME_ZONE="America/New_York")
+    def test_the_expiry_is_shown_in_the_sites_time_zone(self):
+        # Seven days from 02:32 UTC on December 7 is 02:32 UTC on December 14:
+        # 9:32 in the evening of December 13 in New York.
+        created = datetime.datetime(2026, 12, 7, 2, 32, tzinfo=datetime.UTC)
+        self.client.force_login(self.editor)
+        url = reverse("admin:factsheets_factsheet_preview_link", args=[self.draft.pk])
+        with at(created):
+            response = self.client.post(url, {"days": "7"}, follow=True)
+            form = self.client.get(change_url(self.draft))
+        expiry = "December 13, 2026, 9:32 PM EST"
+        self.assertContains(response, f"Preview link created, valid until {expiry}")
+        self.assertContains(form, f"valid until {expiry}")
+        self.assertNotContains(form, "December 14")
+        PreviewLink.objects.update(revoked_at=created)
+        with at(created):
+            form = self.client.get(change_url(self.draft))
+        self.assertContains(form, "Preview link of December 6, 2026: revoked")
 
     def test_an_expired_link_shows_nothing(self):
         link = self.make_link(days="3")
