@@ -1,5 +1,5 @@
 """The admin's sheet pages fit a 1280 px window: no column of the assistance-lines rows
-is off screen or reached only by scrolling sideways."""
+or of the sheet list is off screen or reached only by scrolling sideways."""
 
 from django.contrib.auth.models import User
 from selenium.webdriver.common.by import By
@@ -82,3 +82,13 @@ class AdminLayoutTests(BrowserTestCase):
         self.assertEqual(found["problems"], [])
         # 11 headings (the hidden “original” one too), 3 rows of 11 cells, 3 boxes.
         self.assertEqual(found["count"], 11 + 3 * 11 + 3)
+
+    def test_sheet_list_fits_a_1280_px_window(self):
+        self.set_viewport(1280, 900)
+        self.sign_in()
+        self.open("/admin/factsheets/factsheet/")
+        found = self.overflow(
+            "#result_list thead th:last-child, #result_list tbody td:last-child"
+        )
+        self.assertEqual(found["problems"], [])
+        self.assertEqual(found["count"], 2)
