@@ -48,7 +48,14 @@ class SectionInline(StackedInline):
     fields = ["position", "heading", "body", ("shows_assistance", "shows_officials")]
 
 
+class AssistanceLineForm(forms.ModelForm):
+    class Meta:
+        # A small box whose text wraps, so the row's ten columns fit the page.
+        widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 20})}
+
+
 class AssistanceLineInline(TabularInline):
+    form = AssistanceLineForm
     formset = TabularRowFormSet
     model = AssistanceLine
     extra = 0
