@@ -64,12 +64,7 @@ class AxeTests(BrowserTestCase):
             for device, width in WIDTHS.items():
                 with self.subTest(page=page, width=device):
                     self.set_viewport(width)
-                    violations = self.axe()
-                    self.assertEqual(
-                        violations,
-                        [],
-                        "\n".join(f"{v['id']}: {v['targets']}" for v in violations),
-                    )
+                    self.assertNoAxeViolations()
 
 
 class KeyboardTests(BrowserTestCase):

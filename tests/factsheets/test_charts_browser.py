@@ -49,12 +49,7 @@ class NewPagesInTheBrowserTests(BrowserTestCase):
             for device, width in WIDTHS.items():
                 with self.subTest(page=page, width=device):
                     self.set_viewport(width)
-                    violations = self.axe()
-                    self.assertEqual(
-                        violations,
-                        [],
-                        "\n".join(f"{v['id']}: {v['targets']}" for v in violations),
-                    )
+                    self.assertNoAxeViolations()
 
     def test_charts_scale_to_their_container_without_javascript(self):
         self.browser.execute_cdp_cmd(

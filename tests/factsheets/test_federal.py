@@ -167,10 +167,5 @@ class GovBannerBrowserTests(BrowserTestCase):
             for device, width in WIDTHS.items():
                 with self.subTest(path=path, width=device):
                     self.set_viewport(width)
-                    violations = self.axe()
-                    self.assertEqual(
-                        violations,
-                        [],
-                        "\n".join(f"{v['id']}: {v['targets']}" for v in violations),
-                    )
+                    self.assertNoAxeViolations()
                     self.assertLessEqual(self.js(BANNER)["overflow"], 0)

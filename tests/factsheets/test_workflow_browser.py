@@ -287,15 +287,7 @@ class NewEditionPagesTests(WorkflowBrowserTestCase):
             for device, width in WIDTHS.items():
                 with self.subTest(page=page, width=device):
                     self.set_viewport(width)
-                    violations = self.axe()
-                    self.assertEqual(
-                        violations,
-                        [],
-                        "\n".join(
-                            f"{v['id']} ({v['impact']}): {v['help']} at {v['targets']}"
-                            for v in violations
-                        ),
-                    )
+                    self.assertNoAxeViolations()
 
     def test_superseded_edition_says_so_on_paper(self):
         """A superseded edition printed says so, and where the current one is, above

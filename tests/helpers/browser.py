@@ -127,6 +127,18 @@ class BrowserTestCase(StaticLiveServerTestCase):
         pages = text.split("\f")
         return pages[:-1] if pages and not pages[-1].strip() else pages
 
+    def assertNoAxeViolations(self):
+        """The open page, at its current width, breaks no WCAG A or AA rule axe checks."""
+        violations = self.axe()
+        self.assertEqual(
+            violations,
+            [],
+            "\n".join(
+                f"{v['id']} ({v['impact']}): {v['help']} at {v['targets']}"
+                for v in violations
+            ),
+        )
+
     def axe(self, context="document"):
         """axe-core's WCAG 2.0/2.1/2.2 A and AA violations on the open page."""
         if not AXE.exists():
