@@ -55,6 +55,13 @@ INSTALLED_APPS = [
     "factsheets",
     "pagecache",
     "operations",
+    "django_tasks",
+    "django_tasks_db",
+    "background",
+    "notices",
+    "comments",
+    "linkchecks",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -481,3 +488,13 @@ FEDERAL_IDENTIFIER = {
     ],
     "usagov": env("LINK_USAGOV", default="https://www.usa.gov/"),
 }
+
+# Background work (background/): the task queue and the worker that `make run`
+# starts beside gunicorn.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Email notices to editors (notices/).
+
+# Link checks (linkchecks/).
+
+# Review before publishing (factsheets/sheet_operations.py).

@@ -1,0 +1,1 @@
+"""Work done outside a request: the task queue, the worker and its schedule."""

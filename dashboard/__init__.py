@@ -1,0 +1,1 @@
+"""The admin's first page: what is waiting for whom."""

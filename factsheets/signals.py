@@ -1,0 +1,12 @@
+"""What other apps may follow of a sheet's life, without the content app knowing them.
+
+Both signals are sent inside the transaction that makes the change: a receiver that
+writes (an outbox row, a check to run) commits or rolls back with it. Work that
+takes time is for the worker: receivers enqueue it on commit, never do it here.
+"""
+
+from django.dispatch import Signal
+
+# A step of the sheet's review or publication was recorded: `step` is the
+# factsheets.ReviewStep just saved (its factsheet, action, by, at, message).
+review_step = Signal()

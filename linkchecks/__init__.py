@@ -1,0 +1,1 @@
+"""Checks of every link on the current sheets, in the background."""

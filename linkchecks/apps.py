@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LinkchecksConfig(AppConfig):
+    name = "linkchecks"
+    verbose_name = "Link checks"
