@@ -492,6 +492,19 @@ FEDERAL_IDENTIFIER = {
 # Background work (background/): the task queue and the worker that `make run`
 # starts beside gunicorn.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Modules the worker loads for their tasks and schedules besides each installed
+# app's `tasks` module (which every process loads): dotted paths.
+TASK_MODULES = env.list("TASK_MODULES", default=[])
+# How long an idle worker waits before looking for due tasks again (seconds): the
+# longest a task enqueued on an idle queue waits to start.
+TASK_WORKER_INTERVAL = env.float("TASK_WORKER_INTERVAL", default=1)
+# A worker not heard from for this long (seconds) is taken for dead: the tasks it
+# was running are run again by the others. Longer than any pause a live worker
+# makes between heartbeats (a few seconds), short enough that little waits.
+TASK_WORKER_STALE_AFTER = env.float("TASK_WORKER_STALE_AFTER", default=60)
+# A failed task's first retry waits this long (seconds), each next one twice as
+# long as the one before, at most an hour.
+TASK_RETRY_BACKOFF = env.float("TASK_RETRY_BACKOFF", default=10)
 
 # Email notices to editors (notices/).
 
