@@ -3,9 +3,8 @@ thread beside it that keeps the heartbeat, the schedule and the recovery of task
 whose worker died."""
 
 import logging
-import threading
 
-from django.db import close_old_connections, connections
+from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -70,50 +69,7 @@ def requeue_interrupted(worker_id, since):
             logger.warning("Task %s was cut short: queued again", result.id)
 
 
-class Housekeeping(threading.Thread):
-    """Every `interval` seconds, whatever task the worker loop is running (a long one
-    too): the heartbeat (every `beat_every` seconds), the schedule, recovery."""
-
-    def __init__(self, *, worker_id, started_at, backend_name, interval, beat_every):
-        super().__init__(name=f"housekeeping-{worker_id}", daemon=True)
-        self.worker_id = worker_id
-        self.started_at = started_at
-        self.backend_name = backend_name
-        self.interval = interval
-        self.beat_every = beat_every
-        self.last_beat = timezone.now()
-        self.stopping = threading.Event()
-
-    def run(self):
-        try:
-            while True:
-                self.tick()
-                if self.stopping.wait(self.interval):
-                    break
-        finally:
-            connections.close_all()
-
-    def tick(self):
-        close_old_connections()
-        try:
-            now = timezone.now()
-            if (now - self.last_beat).total_seconds() >= self.beat_every:
-                housekeeping.beat(self.worker_id, self.started_at)
-                self.last_beat = now
-            for name in housekeeping.enqueue_due():
-                logger.info("Enqueued scheduled task %s", name)
-            requeue_abandoned(self.backend_name)
-            housekeeping.forget_dead_workers()
-        except Exception:
-            # The database may be away for a while: try again next time.
-            logger.exception("Worker %s: housekeeping failed", self.worker_id)
-
-    def stop(self):
-        self.stopping.set()
-        self.join(timeout=30)
-
-
-def run(*, worker_id, backend_name, queue_names, interval, stale_after):
+def run(*, worker_id, backend_name, queue_names, interval):
     """Run tasks until SIGINT or SIGTERM, which let the current task finish."""
     started_at = timezone.now()
     # Alive before it claims anything, so nobody takes its first task back.
@@ -128,13 +84,11 @@ def run(*, worker_id, backend_name, queue_names, interval, stale_after):
         worker_id=worker_id,
         excluded_queue_names=[],
     )
-    helper = Housekeeping(
+    helper = housekeeping.Housekeeping(
         worker_id=worker_id,
         started_at=started_at,
-        backend_name=backend_name,
         interval=interval,
-        # Several beats within the time after which a worker is taken for dead.
-        beat_every=min(stale_after / 4, 5),
+        recover=lambda: requeue_abandoned(backend_name),
     )
     worker.configure_signals()
     helper.start()

@@ -5,10 +5,16 @@ workers that died back to the queue."""
 import logging
 import os
 import socket
+import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import (
+    IntegrityError,
+    close_old_connections,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 
 from background.models import ScheduledTask, WorkerHeartbeat
@@ -112,3 +118,48 @@ def _schedule_row(name, interval, now):
             )
     except IntegrityError:  # another worker made it meanwhile
         return ScheduledTask.objects.get(name=name)
+
+
+class Housekeeping(threading.Thread):
+    """A worker's other work, in a thread beside its loop so that a long task holds
+    none of it up: every `interval` seconds, the heartbeat (a few times within
+    TASK_WORKER_STALE_AFTER), the schedule, and `recover()`, which gives back the
+    tasks of dead workers."""
+
+    def __init__(self, *, worker_id, started_at, interval, recover):
+        super().__init__(name=f"housekeeping-{worker_id}", daemon=True)
+        self.worker_id = worker_id
+        self.started_at = started_at
+        self.interval = interval
+        self.recover = recover
+        self.beat_every = min(settings.TASK_WORKER_STALE_AFTER / 4, 5)
+        self.last_beat = timezone.now()
+        self.stopping = threading.Event()
+
+    def run(self):
+        try:
+            while True:
+                self.tick()
+                if self.stopping.wait(self.interval):
+                    break
+        finally:
+            connections.close_all()
+
+    def tick(self):
+        close_old_connections()
+        try:
+            now = timezone.now()
+            if (now - self.last_beat).total_seconds() >= self.beat_every:
+                beat(self.worker_id, self.started_at)
+                self.last_beat = now
+            for name in enqueue_due():
+                logger.info("Enqueued scheduled task %s", name)
+            self.recover()
+            forget_dead_workers()
+        except Exception:
+            # The database or Redis may be away for a while: try again next time.
+            logger.exception("Worker %s: housekeeping failed", self.worker_id)
+
+    def stop(self):
+        self.stopping.set()
+        self.join(timeout=30)

@@ -50,7 +50,7 @@ class RunningTasksTests(WorkerTestCase):
         go = self.folder / "go"
         with running_worker() as workers:
             result = wait_for_go.enqueue(str(self.log), str(go))
-            self.finished(result, TaskResultStatus.RUNNING)
+            wait_until(lambda: lines(self.log) == ["started"], message="the task")
             workers[0].signal(signal.SIGTERM)
             time.sleep(0.3)
             self.assertTrue(workers[0].alive)
@@ -66,7 +66,7 @@ class KilledWorkerTests(WorkerTestCase):
         go = self.folder / "go"
         workers = start_workers(self)
         result = wait_for_go.enqueue(str(self.log), str(go))
-        self.finished(result, TaskResultStatus.RUNNING)
+        wait_until(lambda: lines(self.log) == ["started"], message="the task")
         workers.kill()
         workers.start()
         wait_until(

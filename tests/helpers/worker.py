@@ -58,7 +58,7 @@ class WorkerProcess:
         self.log_path = Path(workdir) / f"{self.name}.log"
         self.log = open(self.log_path, "w+b")
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "worker", "--verbosity", "2"],
+            [sys.executable, "manage.py", "worker", "--verbosity", "1"],
             cwd=settings.BASE_DIR,
             env=env,
             stdout=self.log,

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
+from django_tasks_rq.backend import RQBackend
 
 from background import database_worker
 
@@ -28,7 +29,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--queues",
             default="*",
-            help="Queues to take tasks from, separated by commas (default: all).",
+            help="Queues of the database to take tasks from, separated by commas "
+            "(default: all). On Redis a worker serves every queue.",
         )
         parser.add_argument(
             "--interval",
@@ -54,8 +56,12 @@ class Command(BaseCommand):
                 backend_name=DEFAULT_TASK_BACKEND_ALIAS,
                 queue_names=queues.split(","),
                 interval=interval,
-                stale_after=settings.TASK_WORKER_STALE_AFTER,
             )
+        elif isinstance(backend, RQBackend):
+            from background import rq_worker
+
+            self.stdout.write(f"Worker {worker_id}: tasks from the queue in Redis.")
+            rq_worker.run(worker_id=worker_id, backend=backend, interval=interval)
         else:
             raise CommandError(
                 f"No worker for the task backend {type(backend).__name__}."
