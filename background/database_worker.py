@@ -69,12 +69,24 @@ def requeue_interrupted(worker_id, since):
             logger.warning("Task %s was cut short: queued again", result.id)
 
 
+class StoppingWorker(Worker):
+    """django-tasks-db's worker, which tells its housekeeping when it is asked
+    to stop."""
+
+    on_stop = None
+
+    def shutdown(self, signum, frame):
+        if self.on_stop:
+            self.on_stop()
+        super().shutdown(signum, frame)
+
+
 def run(*, worker_id, backend_name, queue_names, interval):
     """Run tasks until SIGINT or SIGTERM, which let the current task finish."""
     started_at = timezone.now()
     # Alive before it claims anything, so nobody takes its first task back.
     housekeeping.beat(worker_id, started_at)
-    worker = Worker(
+    worker = StoppingWorker(
         queue_names=queue_names,
         interval=interval,
         batch=False,
@@ -90,6 +102,7 @@ def run(*, worker_id, backend_name, queue_names, interval):
         interval=interval,
         recover=lambda: requeue_abandoned(backend_name),
     )
+    worker.on_stop = helper.wind_down
     worker.configure_signals()
     helper.start()
     try:

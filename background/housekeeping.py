@@ -135,6 +135,7 @@ class Housekeeping(threading.Thread):
         self.beat_every = min(settings.TASK_WORKER_STALE_AFTER / 4, 5)
         self.last_beat = timezone.now()
         self.stopping = threading.Event()
+        self.winding_down = threading.Event()
 
     def run(self):
         try:
@@ -152,6 +153,8 @@ class Housekeeping(threading.Thread):
             if (now - self.last_beat).total_seconds() >= self.beat_every:
                 beat(self.worker_id, self.started_at)
                 self.last_beat = now
+            if self.winding_down.is_set():
+                return
             for name in enqueue_due():
                 logger.info("Enqueued scheduled task %s", name)
             self.recover()
@@ -159,6 +162,11 @@ class Housekeeping(threading.Thread):
         except Exception:
             # The database or Redis may be away for a while: try again next time.
             logger.exception("Worker %s: housekeeping failed", self.worker_id)
+
+    def wind_down(self):
+        """The worker was asked to stop and finishes its task: only its heartbeat
+        goes on, so that nobody takes the task back meanwhile."""
+        self.winding_down.set()
 
     def stop(self):
         self.stopping.set()

@@ -1,15 +1,17 @@
 """The worker of the queue in Redis: RQ's worker with its scheduler (which moves
 tasks whose time has come, retries among them, onto the queue), and the same
-housekeeping thread as the database queue's worker."""
+housekeeping thread as the database queue's worker. Start it with `manage.py
+worker`, never RQ's own command: the housekeeping takes a task back from any
+worker it has no heartbeat of."""
 
 import logging
 from datetime import timedelta
 
 import django_rq
-from django.db import connections
+import rq
+from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks_rq.backend import Job
-from rq import Worker
 from rq.defaults import DEFAULT_FAILURE_TTL
 from rq.exceptions import AbandonedJobError, InvalidJobOperation
 from rq.executions import Execution
@@ -22,6 +24,33 @@ logger = logging.getLogger(__name__)
 # A Redis set of the jobs RQ's own cleanup found abandoned (their worker died): it
 # records them as failed, and the next housekeeping puts them back on the queue.
 ABANDONED = "background:abandoned"
+
+
+class Worker(rq.SimpleWorker):
+    """RQ's worker, running each task in the worker's process, not a forked one:
+    the housekeeping thread beside it uses the database, and a process forked
+    while another thread is inside the database driver may hang on its locks.
+    It tells its housekeeping when it is asked to stop, and takes no commands
+    from RQ's own tools."""
+
+    on_stop = None
+
+    def execute_job(self, job, queue):
+        # As between two requests: no connection broken or too old is reused.
+        close_old_connections()
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            close_old_connections()
+
+    def subscribe(self):
+        """No commands over Redis pub/sub (stop a worker with a signal): redis-py
+        8.2's pub/sub thread may hold a stopping worker for a minute."""
+
+    def request_stop(self, signum, frame):
+        if self.on_stop:
+            self.on_stop()
+        super().request_stop(signum, frame)
 
 
 def get_queues(backend):
@@ -110,8 +139,6 @@ def run(*, worker_id, backend, interval):
     queues = get_queues(backend)
     started_at = timezone.now()
     housekeeping.beat(worker_id, started_at)
-    # Each task runs in a process forked from this one: it opens its own.
-    connections.close_all()
     worker = django_rq.get_worker(
         *[queue.name for queue in queues],
         job_class=Job,
@@ -125,6 +152,7 @@ def run(*, worker_id, backend, interval):
         interval=interval,
         recover=lambda: requeue_abandoned(queues),
     )
+    worker.on_stop = helper.wind_down
     helper.start()
     try:
         worker.work(

@@ -13,7 +13,12 @@ from tests.helpers.sample_tasks import (
     record,
     wait_for_go,
 )
-from tests.helpers.worker import running_worker, start_workers, wait_until
+from tests.helpers.worker import (
+    running_worker,
+    start_workers,
+    wait_for_status,
+    wait_until,
+)
 
 
 class WorkerTestCase(TransactionTestCase):
@@ -21,12 +26,8 @@ class WorkerTestCase(TransactionTestCase):
         self.folder = Path(tempfile.mkdtemp(prefix="tasks-"))
         self.log = self.folder / "log"
 
-    def finished(self, result, status=TaskResultStatus.SUCCESSFUL, timeout=15):
-        def done():
-            result.refresh()
-            return result.status == status
-
-        wait_until(done, timeout, f"task {result.id} to be {status}")
+    def finished(self, result, status=TaskResultStatus.SUCCESSFUL):
+        wait_for_status(result, status)
 
 
 class RunningTasksTests(WorkerTestCase):

@@ -52,6 +52,16 @@ def wait_until(condition, timeout=15, message="the condition", interval=0.05):
         time.sleep(interval)
 
 
+def wait_for_status(result, status="SUCCESSFUL", timeout=15):
+    """Wait until the TaskResult `result` has the status `status`."""
+
+    def reached():
+        result.refresh()
+        return result.status == status
+
+    wait_until(reached, timeout, f"task {result.id} to be {status}")
+
+
 class WorkerProcess:
     def __init__(self, number, env, workdir):
         self.name = f"worker-{number}"
