@@ -43,7 +43,12 @@ class QueueState:
                 if timezone.localtime(now).date() == since.date()
                 else f"{since:%b %-d, %H:%M}"
             )
-            words.append(f"the oldest since {shown} ({timesince(since, now, depth=1)})")
+            waited = (
+                "under a minute"
+                if now - since < timedelta(minutes=1)
+                else timesince(since, now, depth=1).replace("\xa0", " ")
+            )
+            words.append(f"the oldest since {shown} ({waited})")
         if self.later:
             words.append(f"{self.later} due later")
         words += [

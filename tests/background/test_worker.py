@@ -7,6 +7,7 @@ from pathlib import Path
 from django.test import TransactionTestCase
 from django_tasks.base import TaskResultStatus
 
+from background import queue_state
 from tests.helpers.sample_tasks import (
     fail_first_time,
     lines,
@@ -46,17 +47,21 @@ class RunningTasksTests(WorkerTestCase):
         runs = [float(line.split()[1]) for line in lines(self.log)]
         self.assertGreaterEqual(runs[1] - runs[0], 0.5)
         self.assertIn("The first run fails.", first.errors[0].traceback)
+        self.assertEqual(queue_state().failed_last_day, 1)
 
     def test_sigterm_lets_the_current_task_finish(self):
         go = self.folder / "go"
         with running_worker() as workers:
             result = wait_for_go.enqueue(str(self.log), str(go))
             wait_until(lambda: lines(self.log) == ["started"], message="the task")
+            state = queue_state()
+            self.assertEqual((state.running, state.workers), (1, 1))
             workers[0].signal(signal.SIGTERM)
             time.sleep(0.3)
             self.assertTrue(workers[0].alive)
             go.touch()
             self.assertEqual(workers[0].wait(), 0)
+            self.assertEqual(queue_state().workers, 0)
         result.refresh()
         self.assertEqual(result.status, TaskResultStatus.SUCCESSFUL)
         self.assertEqual(lines(self.log), ["started", "finished"])
