@@ -24,13 +24,16 @@ run: install .env
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py load_initial_data
 	$(PYTHON) manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
+	@echo "Serving on http://$(HOST):$(PORT)/, with the task worker beside it (Ctrl-C stops both)"
 	@echo "Editors sign in at http://$(HOST):$(PORT)/admin/. For a first account:"
 	@echo "  $(PYTHON) manage.py createsuperuser   (README.md explains the Editors and Publishers groups)"
-	@# Absolute addresses name where this serves, unless SITE_URL is set (or in .env).
+	@# Absolute addresses name where this serves, unless SITE_URL is set (or in .env);
+	@# the worker needs them too, for the links in its emails.
 	SITE_URL="$${SITE_URL:-$$(sed -n 's/^SITE_URL=//p' .env | tail -n 1)}"; \
 	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" \
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	$(PYTHON) scripts/together.py \
+	  "$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -" \
+	  "$(PYTHON) manage.py worker"
 
 # axe-core for the accessibility tests; without npm those tests skip (CI has npm).
 node_modules/.installed: package.json package-lock.json
