@@ -121,8 +121,15 @@ def claim_due(now):
 
 
 def claim_sheet(factsheet, since, now):
-    """Record where `factsheet` links and claim those not checked since `since`."""
-    links = [link for link in record_uses(factsheet) if not checked_since(link, since)]
+    """Record where `factsheet` links and claim those neither checked nor queued
+    since `since` (two steps recorded together, published and went live, queue
+    each link once)."""
+    links = [
+        link
+        for link in record_uses(factsheet)
+        if not checked_since(link, since)
+        and not (link.queued_at and link.queued_at >= since)
+    ]
     return claim(((link.pk, link.url) for link in links), now)
 
 

@@ -141,6 +141,22 @@ class SheetCheckTests(TestCase):
         self.assertEqual(queued(tasks.check_links), [batch])
         self.assertEqual(len(self.server.requests), 1)
 
+    def test_two_steps_at_once_queue_each_link_once(self):
+        sheet = make_factsheet()
+        make_related_link(sheet, url=self.server.url("/ok"))
+        at = timezone.now()
+        with self.captureOnCommitCallbacks(execute=True):
+            review_step.send(sender=FactSheet, step=step(sheet, "published", at))
+            review_step.send(sender=FactSheet, step=step(sheet, "went_live", at))
+        run_queued()
+        self.assertEqual(len(self.server.requests), 1)
+        self.assertEqual(
+            DBTaskResult.objects.filter(
+                task_path=tasks.check_links.module_path
+            ).count(),
+            1,
+        )
+
     def test_a_deleted_sheet_is_nothing_to_check(self):
         tasks.check_sheet_links.call(987654, timezone.now().isoformat())
         self.assertEqual(DBTaskResult.objects.count(), 0)
