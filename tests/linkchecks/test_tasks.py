@@ -2,8 +2,10 @@
 scheduled run over the current sheets, in small batches, never twice."""
 
 import datetime
+from io import StringIO
 from types import SimpleNamespace
 
+from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -235,3 +237,33 @@ class ScheduledRunTests(TestCase):
             SCHEDULE[tasks.check_due_links.module_path],
             (tasks.check_due_links, datetime.timedelta(hours=1)),
         )
+
+
+@override_settings(LINK_CHECK_HOST_INTERVAL=0)
+class CheckLinksCommandTests(TestCase):
+    def setUp(self):
+        self.server = LocalServer({"/ok": answer(200), "/gone": answer(410)}).start()
+        self.addCleanup(self.server.stop)
+        self.sheet = make_factsheet()
+        make_related_link(self.sheet, url=self.server.url("/ok"))
+        make_related_link(self.sheet, url=self.server.url("/gone"))
+
+    def command(self, *args):
+        out = StringIO()
+        call_command("check_links", *args, stdout=out)
+        return out.getvalue()
+
+    def test_the_due_links_are_checked_here_and_the_failures_listed(self):
+        self.assertEqual(
+            self.command(),
+            f"Broken 410 {self.server.url('/gone')}\n"
+            "Checked 2 links: 1 working, 1 failed.\n",
+        )
+        self.assertEqual(self.command(), "Checked 0 links: 0 working, 0 failed.\n")
+        self.assertEqual(len(self.server.requests), 3)  # HEAD /ok, HEAD and GET /gone
+        self.assertIn("Checked 2 links", self.command("--all"))
+        self.assertIn("Checked 2 links", self.command("--sheet", str(self.sheet.pk)))
+
+    def test_an_unknown_sheet_is_a_clear_error(self):
+        with self.assertRaisesMessage(CommandError, "There is no sheet with the id 0."):
+            self.command("--sheet", "0")
