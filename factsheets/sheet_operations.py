@@ -302,7 +302,7 @@ def publish(factsheet, *, by, at=None, override=False):
             overridden=overridden,
             answers=submission,
         )
-        said = f"Scheduled for {_when(at)}." if at else "Published."
+        said = f"Scheduled for {_when(at)}" if at else "Published."
         if overridden:
             said += (
                 f" {_name(by)} published past the second-pair-of-eyes rule, as "
