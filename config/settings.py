@@ -529,3 +529,6 @@ TASK_RESULTS_KEPT_DAYS = env.int("TASK_RESULTS_KEPT_DAYS", default=14)
 # Link checks (linkchecks/).
 
 # Review before publishing (factsheets/sheet_operations.py).
+# A second pair of eyes: whoever publishes a sheet may not be the last person who
+# changed its content. Administrators may override, and the override is recorded.
+REVIEW_SECOND_PAIR_OF_EYES = env.bool("REVIEW_SECOND_PAIR_OF_EYES", default=True)
