@@ -527,6 +527,21 @@ TASK_RESULTS_KEPT_DAYS = env.int("TASK_RESULTS_KEPT_DAYS", default=14)
 # Email notices to editors (notices/).
 
 # Link checks (linkchecks/).
+# A link checked within this many hours is not checked again by the hourly run.
+LINK_CHECK_INTERVAL_HOURS = env.float("LINK_CHECK_INTERVAL_HOURS", default=24)
+# Seconds to wait for a server to connect and answer before calling it unreachable.
+LINK_CHECK_TIMEOUT = env.float("LINK_CHECK_TIMEOUT", default=10)
+# At most one request to a host this often (seconds), across every worker, so the
+# checks never weigh on another site.
+LINK_CHECK_HOST_INTERVAL = env.float("LINK_CHECK_HOST_INTERVAL", default=1)
+# Redirects followed before a link is called broken (browsers give up near 20).
+LINK_CHECK_MAX_REDIRECTS = env.int("LINK_CHECK_MAX_REDIRECTS", default=10)
+# Links a task checks before handing the rest to another, so that notices and other
+# work never wait long behind a run.
+LINK_CHECK_BATCH_SIZE = env.int("LINK_CHECK_BATCH_SIZE", default=20)
+# Named in the checker's User-Agent beside SITE_URL and DEPARTMENT_NAME, for a
+# webmaster to ask about the requests: an email address or a page.
+LINK_CHECK_CONTACT = env("LINK_CHECK_CONTACT", default="")
 
 # Review before publishing (factsheets/sheet_operations.py).
 # A second pair of eyes: whoever publishes a sheet may not be the last person who
