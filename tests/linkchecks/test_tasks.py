@@ -2,11 +2,15 @@
 scheduled run over the current sheets, in small batches, never twice."""
 
 import datetime
+import os
+import subprocess
+import sys
 from io import StringIO
 
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -72,6 +76,8 @@ class AfterReviewStepTests(TestCase):
         self.assertEqual(
             queued(tasks.check_sheet_links)[0]["args"][1], step.at.isoformat()
         )
+        # After the worker's other work, before the scheduled run's backlog.
+        self.assertEqual(DBTaskResult.objects.get().priority, -10)
 
     def test_publishing_queues_a_check(self):
         with self.captureOnCommitCallbacks(execute=True):
@@ -312,3 +318,27 @@ class CheckLinksCommandTests(TestCase):
     def test_an_unknown_sheet_is_a_clear_error(self):
         with self.assertRaisesMessage(CommandError, "There is no sheet with the id 0."):
             self.command("--sheet", "0")
+
+
+class RedisQueueTests(SimpleTestCase):
+    def test_with_the_queue_in_redis_the_tasks_load_and_take_no_priority(self):
+        """RQ refuses a task that names a priority; the site must start all the same."""
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("PYTEST", "DJANGO_"))
+        }
+        env.update(DEBUG="1", TASK_QUEUE_URL="redis://127.0.0.1:6379/15")
+        shell = (
+            "from linkchecks import tasks; "
+            "print(tasks.at_priority(tasks.check_links, tasks.SCHEDULED_PRIORITY).priority)"
+        )
+        done = subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", shell],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        self.assertEqual((done.returncode, done.stdout), (0, "0\n"), done.stderr)
