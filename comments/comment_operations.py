@@ -44,7 +44,10 @@ def add(factsheet, by, body, section=None):
         raise CommentRefused("Only those who may open this sheet may comment on it.")
     comment = Comment(factsheet=factsheet, section=section, author=by, body=body)
     if section is not None:
-        comment.section_heading = section.heading or "the opening section"
+        # Kept as the thread says it, for when the section is removed.
+        comment.section_heading = (
+            f"“{section.heading}”" if section.heading else "the opening section"
+        )
     comment.full_clean()
     comment.save()
     return comment

@@ -37,7 +37,8 @@ class Comment(models.Model):
         related_name="comments",
         help_text="Leave empty for a comment on the whole sheet.",
     )
-    section_heading = models.CharField(max_length=200, blank=True, editable=False)
+    # The heading as the thread names it, quoted: a heading (200) and two marks.
+    section_heading = models.CharField(max_length=210, blank=True, editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -110,9 +111,10 @@ class Comment(models.Model):
     def where(self):
         """What the comment is on, as the thread says it."""
         if self.section_id is not None:
-            return f"On “{self.section.heading or 'the opening section'}”"
+            heading = self.section.heading
+            return f"On “{heading}”" if heading else "On the opening section"
         if self.section_heading:
-            return f"On “{self.section_heading}” (a section since removed)"
+            return f"On {self.section_heading} (a section since removed)"
         return "On the whole sheet"
 
 

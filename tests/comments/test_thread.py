@@ -348,6 +348,7 @@ class WhereCommentsShowTests(ThreadTestCase):
         urls = [
             "/fact-sheets/mali/",
             "/fact-sheets/mali.json",
+            "/fact-sheets.json",
             "/fact-sheets/",
             "/",
             "/search/?q=Mali",
