@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "csp",
     "django_prose_editor",
     "reversion",
+    # The task queue (background/), before ours: its admin is hardened as the rest.
+    "django_tasks",
+    "django_tasks_db",
     # Sign-in lockouts and the second factor (accounts/), before ours: our admin
     # hardens every admin registered before it, accounts' own among them.
     "accounts.apps.SignInAttemptsConfig",  # django-axes
@@ -55,8 +58,6 @@ INSTALLED_APPS = [
     "factsheets",
     "pagecache",
     "operations",
-    "django_tasks",
-    "django_tasks_db",
     "background",
     "notices",
     "comments",
