@@ -548,3 +548,8 @@ LINK_CHECK_CONTACT = env("LINK_CHECK_CONTACT", default="")
 # A second pair of eyes: whoever publishes a sheet may not be the last person who
 # changed its content. Administrators may override, and the override is recorded.
 REVIEW_SECOND_PAIR_OF_EYES = env.bool("REVIEW_SECOND_PAIR_OF_EYES", default=True)
+
+# The admin's first page (dashboard/): how far back "Recently published" looks, and
+# when a current sheet counts as old (its issue date that many months ago).
+DASHBOARD_RECENT_DAYS = env.int("DASHBOARD_RECENT_DAYS", default=14)
+DASHBOARD_OLD_AFTER_MONTHS = env.int("DASHBOARD_OLD_AFTER_MONTHS", default=24)
