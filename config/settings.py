@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "csp",
     "django_prose_editor",
     "reversion",
+    # The task queue (background/), before ours: its admin is hardened as the rest.
+    "django_tasks",
+    "django_tasks_db",
     # Sign-in lockouts and the second factor (accounts/), before ours: our admin
     # hardens every admin registered before it, accounts' own among them.
     "accounts.apps.SignInAttemptsConfig",  # django-axes
@@ -55,8 +58,6 @@ INSTALLED_APPS = [
     "factsheets",
     "pagecache",
     "operations",
-    "django_tasks",
-    "django_tasks_db",
     "background",
     "notices",
     "comments",
@@ -527,5 +528,28 @@ TASK_RESULTS_KEPT_DAYS = env.int("TASK_RESULTS_KEPT_DAYS", default=14)
 # Email notices to editors (notices/).
 
 # Link checks (linkchecks/).
+# A link checked within this many hours is not checked again by the hourly run.
+LINK_CHECK_INTERVAL_HOURS = env.float("LINK_CHECK_INTERVAL_HOURS", default=24)
+# Seconds to wait for a server to connect and answer before calling it unreachable.
+LINK_CHECK_TIMEOUT = env.float("LINK_CHECK_TIMEOUT", default=10)
+# At most one request to a host this often (seconds), across every worker, so the
+# checks never weigh on another site.
+LINK_CHECK_HOST_INTERVAL = env.float("LINK_CHECK_HOST_INTERVAL", default=1)
+# Redirects followed before a link is called broken (browsers give up near 20).
+LINK_CHECK_MAX_REDIRECTS = env.int("LINK_CHECK_MAX_REDIRECTS", default=10)
+# Links a task checks before handing the rest to another, so that notices and other
+# work never wait long behind a run.
+LINK_CHECK_BATCH_SIZE = env.int("LINK_CHECK_BATCH_SIZE", default=20)
+# Named in the checker's User-Agent beside SITE_URL and DEPARTMENT_NAME, for a
+# webmaster to ask about the requests: an email address or a page.
+LINK_CHECK_CONTACT = env("LINK_CHECK_CONTACT", default="")
 
 # Review before publishing (factsheets/sheet_operations.py).
+# A second pair of eyes: whoever publishes a sheet may not be the last person who
+# changed its content. Administrators may override, and the override is recorded.
+REVIEW_SECOND_PAIR_OF_EYES = env.bool("REVIEW_SECOND_PAIR_OF_EYES", default=True)
+
+# The admin's first page (dashboard/): how far back "Recently published" looks, and
+# when a current sheet counts as old (its issue date that many months ago).
+DASHBOARD_RECENT_DAYS = env.int("DASHBOARD_RECENT_DAYS", default=14)
+DASHBOARD_OLD_AFTER_MONTHS = env.int("DASHBOARD_OLD_AFTER_MONTHS", default=24)
