@@ -52,6 +52,16 @@ class Worker(rq.SimpleWorker):
             self.on_stop()
         super().request_stop(signum, frame)
 
+    def request_force_stop(self, signum, frame):
+        """A second Ctrl-C stops the task in hand: it is to run again, not fail."""
+        job_id = self.get_current_job_id()
+        try:
+            super().request_force_stop(signum, frame)
+        except SystemExit:
+            if job_id:
+                self.connection.sadd(ABANDONED, job_id)
+            raise
+
 
 def get_queues(backend):
     return [django_rq.get_queue(name, job_class=Job) for name in sorted(backend.queues)]

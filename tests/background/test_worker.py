@@ -102,3 +102,22 @@ class ScheduleTests(WorkerTestCase):
         self.assertLessEqual(len(runs), int(elapsed) + 1, runs)
         gaps = [later - earlier for earlier, later in itertools.pairwise(runs)]
         self.assertTrue(all(gap > 0.3 for gap in gaps), gaps)
+
+
+class ForcedStopTests(WorkerTestCase):
+    def test_a_second_sigterm_stops_at_once_and_the_task_runs_again(self):
+        go = self.folder / "go"
+        workers = start_workers(self)
+        result = wait_for_go.enqueue(str(self.log), str(go))
+        wait_until(lambda: lines(self.log) == ["started"], message="the task")
+        workers[0].signal(signal.SIGTERM)
+        time.sleep(0.2)
+        workers[0].signal(signal.SIGTERM)
+        workers[0].wait()
+        result.refresh()
+        self.assertEqual(result.status, TaskResultStatus.READY)
+        workers.start()
+        wait_until(lambda: len(lines(self.log)) == 2, message="the task again")
+        go.touch()
+        self.finished(result)
+        self.assertEqual(lines(self.log), ["started", "started", "finished"])
