@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.conf import settings
 from django.utils.module_loading import autodiscover_modules
+from django_tasks.signals import task_started
+
+from background.work import note_run
 
 
 class BackgroundConfig(AppConfig):
@@ -14,3 +17,5 @@ class BackgroundConfig(AppConfig):
         autodiscover_modules("tasks")
         for module in settings.TASK_MODULES:
             __import__(module)
+        # A retry keeps the priority and queue of the run that failed (work.py).
+        task_started.connect(note_run, dispatch_uid="background.note_run")

@@ -1,5 +1,6 @@
 """Tasks on Django's task API, retried with backoff, and enqueued after commit."""
 
+import contextvars
 import functools
 import logging
 from datetime import timedelta
@@ -13,6 +14,25 @@ logger = logging.getLogger(__name__)
 
 # The keyword a retried call carries its attempt number in; tasks never see it.
 ATTEMPT = "_attempt"
+
+
+# The task result a worker is running in this thread or context, from
+# django-tasks' task_started signal (connected in apps.py).
+current_run = contextvars.ContextVar("current_run", default=None)
+
+
+def note_run(sender, task_result, **kwargs):
+    current_run.set(task_result)
+
+
+def as_enqueued(task):
+    """`task` with the priority and queue its run in progress was enqueued with,
+    so that a retry keeps them (link checks stay behind notices). A task called
+    directly, outside a worker, is as declared."""
+    running = current_run.get()
+    if running is not None and running.task.module_path == task.module_path:
+        return running.task
+    return task
 
 
 def backoff(attempt):
@@ -37,7 +57,7 @@ def task(function=None, *, retries=5, **options):
                 return function(*args, **kwargs)
             except Exception:
                 if attempt <= retries:
-                    later = holder["task"].using(
+                    later = as_enqueued(holder["task"]).using(
                         run_after=timezone.now() + backoff(attempt)
                     )
                     later.enqueue(*args, **kwargs, **{ATTEMPT: attempt + 1})

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.test import TransactionTestCase
 from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from background import queue_state
 from tests.helpers.sample_tasks import (
@@ -41,13 +42,16 @@ class RunningTasksTests(WorkerTestCase):
 
     def test_a_failed_task_runs_again_after_its_backoff(self):
         with running_worker(TASK_RETRY_BACKOFF="0.5"):
-            first = fail_first_time.enqueue(str(self.log))
+            first = fail_first_time.using(priority=-5).enqueue(str(self.log))
             self.finished(first, TaskResultStatus.FAILED)
             wait_until(lambda: len(lines(self.log)) == 2, message="the retry")
         runs = [float(line.split()[1]) for line in lines(self.log)]
         self.assertGreaterEqual(runs[1] - runs[0], 0.5)
         self.assertIn("The first run fails.", first.errors[0].traceback)
         self.assertEqual(queue_state().failed_last_day, 1)
+        # The retry keeps the priority the task was enqueued with.
+        runs = DBTaskResult.objects.filter(task_path=fail_first_time.module_path)
+        self.assertEqual(list(runs.values_list("priority", flat=True)), [-5, -5])
 
     def test_sigterm_lets_the_current_task_finish(self):
         go = self.folder / "go"
