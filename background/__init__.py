@@ -17,6 +17,9 @@ A task takes only values that JSON can carry (ids, not objects) and is idempoten
 the work it does is recorded in the database as it goes, so running it again after
 a failure, or after its worker was killed, finishes what was left and repeats
 nothing.
+
+`manage.py worker` runs the tasks and the schedule (README, "Background work");
+`queue_state()` says how the queue stands, for staff.
 """
 
 from background.schedule import every
