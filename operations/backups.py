@@ -70,6 +70,7 @@ KEPT = [
     "factsheets.official",
     "factsheets.relatedlink",
     "factsheets.changenote",
+    "factsheets.reviewstep",
     "factsheets.importrecord",
     "reversion.revision",
     "reversion.version",
