@@ -397,10 +397,12 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         if step is None:
             return "Not submitted."
         said = format_html(
-            "By {} on {}.{}",
+            "By {} on {}{}",
             step.who,
             when(step.at),
-            format_html(" “{}”", step.message) if step.message else "",
+            format_html(", with the message “{}”", step.message)
+            if step.message
+            else "",
         )
         changed_at = obj.content_changed_at
         if changed_at is None or changed_at <= step.at:
@@ -408,7 +410,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         author = obj.content_changed_by
         compare = revisions.compare_since(obj, step.at)
         return format_html(
-            "{}<p><strong>Changed since it was submitted</strong>, by {} on {}.{}</p>",
+            "{}<p><strong>Changed since it was submitted</strong> (by {} on {}).{}</p>",
             said,
             (author.get_full_name() or author.get_username()) if author else "someone",
             when(changed_at),
