@@ -152,10 +152,9 @@ class FactSheetAdminForm(forms.ModelForm):
         refusal = getattr(self.request, "sheet_refusal", None)
         if isinstance(refusal, (Incomplete, sheet_operations.ReviewRefused)):
             self.add_error(None, refusal)
-        if (
-            "_request_changes" in self.data
-            and not (cleaned_data.get("review_comment") or "").strip()
-        ):
+        # Without the field (the sheet is not in review), the operation refuses.
+        asking = "_request_changes" in self.data and "review_comment" in self.fields
+        if asking and not (cleaned_data.get("review_comment") or "").strip():
             self.add_error(
                 "review_comment",
                 "Say what needs changing: “Request changes” sends the sheet back to "

@@ -290,6 +290,25 @@ class PublisherTests(ReviewAdminTestCase):
         )
         self.assertEqual(snapshot(sheet), before)
 
+    def test_a_request_for_changes_on_a_sheet_no_longer_in_review_is_refused(self):
+        # A page opened while the sheet was in review; another publisher has
+        # sent it back since.
+        sheet = self.in_review()
+        sheet_operations.request_changes(sheet, by=self.other_publisher, comment="A.")
+        before = snapshot(sheet)
+        response = self.post(
+            self.publisher,
+            sheet,
+            review_comment="B.",
+            _request_changes="Request changes",
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.context["adminform"].form.non_field_errors(),
+            [f"“{sheet}” is not in review, so no changes can be requested on it."],
+        )
+        self.assertEqual(snapshot(sheet), before)
+
     def test_a_request_for_changes_sends_the_sheet_back_with_the_comment(self):
         sheet = self.in_review()
         response = self.post(
