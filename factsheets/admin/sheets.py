@@ -279,6 +279,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
     readonly_fields = [
         "state",
         "submission",
+        "last_review",
         "who_publishes",
         "created_at",
         "updated_at",
@@ -339,7 +340,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         in review's submission, and the comment field for those who review it."""
         status = obj.status if obj is not None else FactSheet.Status.DRAFT
         if status == FactSheet.Status.DRAFT and roles.can_submit(request.user):
-            return ["who_publishes", "review_message"]
+            return ["last_review", "who_publishes", "review_message"]
         if status == FactSheet.Status.IN_REVIEW:
             if roles.can_review(request.user):
                 return ["submission", "review_comment"]
@@ -388,6 +389,21 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
             "A publisher reviews the sheet and publishes it, or sends it back with "
             "a comment. Publishers: {}.",
             ", ".join(names),
+        )
+
+    @admin.display(description="last review")
+    def last_review(self, obj):
+        """A draft's last step: above all, a reviewer's request for changes, with
+        their comment, for the author to act on."""
+        step = obj.review_steps.select_related("by").first() if obj.pk else None
+        if step is None:
+            return "Not submitted for review yet."
+        return format_html(
+            "{} by {} on {}{}",
+            step.get_action_display(),
+            step.who,
+            when(step.at),
+            format_html(": “{}”", step.message) if step.message else "",
         )
 
     @admin.display(description="submitted")

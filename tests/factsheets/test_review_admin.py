@@ -75,6 +75,7 @@ class EditorTests(ReviewAdminTestCase):
         self.client.force_login(self.editor)
         response = self.client.get(reverse("admin:factsheets_factsheet_add"))
         self.assertContains(response, 'name="_submit_for_review"', count=2)
+        self.assertContains(response, "Not submitted for review yet.")
 
     def test_an_editor_submits_a_draft_with_a_message(self):
         sheet = self.draft_by(self.editor)
@@ -331,6 +332,15 @@ class PublisherTests(ReviewAdminTestCase):
             messages_of(self.client.get(response.url)),
         )
         self.assertEqual(list(FactSheet.objects.sent_back_to(self.editor)), [sheet])
+        # The author reads the comment on the sheet's page.
+        self.client.force_login(self.editor)
+        self.assertContains(
+            self.client.get(change_url(sheet)),
+            "Changes requested by Pat Ng on ",
+        )
+        self.assertContains(
+            self.client.get(change_url(sheet)), ": “The 2016 figure is wrong.”"
+        )
 
     def test_a_publisher_may_not_publish_their_own_change(self):
         sheet = self.in_review()
