@@ -13,8 +13,15 @@ from django.utils import timezone
 from factsheets import sheet_operations
 from factsheets.models import FactSheet, ReviewStep
 from factsheets.revisions import sheet_versions
-from tests.helpers.admin_forms import change_data, change_url, snapshot
+from tests.helpers.admin_forms import (
+    change_data,
+    change_url,
+    full_rows,
+    sheet_form_data,
+    snapshot,
+)
 from tests.helpers.factories import (
+    make_country,
     make_factsheet,
     make_full_factsheet,
     make_user,
@@ -501,3 +508,27 @@ class SuperuserTests(ReviewAdminTestCase):
             "Published. admin published past the second-pair-of-eyes rule, as the "
             "last person who changed the content.",
         )
+
+    def test_a_new_sheet_an_administrator_publishes_at_once_needs_the_override(self):
+        self.client.force_login(self.admin)
+        url = reverse("admin:factsheets_factsheet_add")
+        data = sheet_form_data(
+            {"country": str(make_country().pk), "issued_on": "2026-11-01"},
+            **full_rows(),
+        )
+        response = self.client.post(url, {**data, "_publish": "Save and publish"})
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(
+            "a second pair of eyes must publish it",
+            response.context["adminform"].form.non_field_errors()[0],
+        )
+        self.assertContains(response, 'name="override_review"', count=1)
+        self.assertFalse(FactSheet.objects.exists())
+
+        response = self.client.post(
+            url, {**data, "_publish": "Save and publish", "override_review": "on"}
+        )
+        self.assertEqual(response.status_code, 302)
+        sheet = FactSheet.objects.get()
+        self.assertTrue(sheet.is_live)
+        self.assertTrue(sheet.review_steps.get().overridden)
