@@ -122,9 +122,9 @@ def _schedule_row(name, interval, now):
 
 class Housekeeping(threading.Thread):
     """A worker's other work, in a thread beside its loop so that a long task holds
-    none of it up: every `interval` seconds, the heartbeat (a few times within
-    TASK_WORKER_STALE_AFTER), the schedule, and `recover()`, which gives back the
-    tasks of dead workers."""
+    none of it up: every `interval` seconds the schedule, and a few times within
+    TASK_WORKER_STALE_AFTER (at most every 5 s) the heartbeat and `recover()`,
+    which gives back the tasks of dead workers."""
 
     def __init__(self, *, worker_id, started_at, interval, recover):
         super().__init__(name=f"housekeeping-{worker_id}", daemon=True)
@@ -150,15 +150,19 @@ class Housekeeping(threading.Thread):
         close_old_connections()
         try:
             now = timezone.now()
-            if (now - self.last_beat).total_seconds() >= self.beat_every:
+            # Recovery reads every running task: at the heartbeat's pace, which is
+            # soon enough for tasks of workers dead for TASK_WORKER_STALE_AFTER.
+            slow_turn = (now - self.last_beat).total_seconds() >= self.beat_every
+            if slow_turn:
                 beat(self.worker_id, self.started_at)
                 self.last_beat = now
             if self.winding_down.is_set():
                 return
             for name in enqueue_due():
                 logger.info("Enqueued scheduled task %s", name)
-            self.recover()
-            forget_dead_workers()
+            if slow_turn:
+                self.recover()
+                forget_dead_workers()
         except Exception:
             # The database or Redis may be away for a while: try again next time.
             logger.exception("Worker %s: housekeeping failed", self.worker_id)
