@@ -5,11 +5,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import django_rq
 import redis
 from django.test import TransactionTestCase, override_settings
 from django_tasks.base import TaskResultStatus
+from django_tasks_rq.backend import Job
 
-from background import queue_state
+from background import queue_state, rq_worker
 from tests.helpers.sample_tasks import fail_first_time, lines, record, wait_for_go
 from tests.helpers.tools import missing
 from tests.helpers.worker import (
@@ -64,6 +66,24 @@ class RedisQueueTests(TransactionTestCase):
             message=f"the task to start again:\n{workers.output()}",
         )
         go.touch()
+        wait_for_status(result)
+        self.assertEqual(lines(self.log), ["started", "started", "finished"])
+
+    def test_a_task_rq_found_abandoned_runs_again_rather_than_failing(self):
+        go = self.folder / "go"
+        workers = start_workers(self, TASK_QUEUE_URL=QUEUE_URL)
+        result = wait_for_go.enqueue(str(self.log), str(go))
+        wait_until(lambda: lines(self.log) == ["started"], message="the task")
+        workers.kill()
+        # RQ's own cleanup, as a worker runs it once the job's time to live is
+        # over (a minute and more): it records the job as failed.
+        queue = django_rq.get_queue("default", job_class=Job)
+        queue.started_job_registry.cleanup(
+            time.time() + 86400, exception_handlers=[rq_worker.note_abandoned]
+        )
+        wait_for_status(result, TaskResultStatus.FAILED)
+        go.touch()
+        workers.start()
         wait_for_status(result)
         self.assertEqual(lines(self.log), ["started", "started", "finished"])
 
