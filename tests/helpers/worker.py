@@ -7,12 +7,17 @@ its rows)::
         wait_until(lambda: Outbox.objects.filter(sent=True).exists())
 
     workers = start_workers(self, count=2)           # stopped at the test's end
+    result = some_task.enqueue(...)
+    wait_for_status(result, "RUNNING")
     workers.kill(workers[0])                         # kill -9, as a crash would
     workers.start()                                  # one more
+    wait_for_status(result)                          # SUCCESSFUL
 
 Workers run with production settings (as servers.production_server's do), poll
 every 0.1 s, take a worker unheard of for 1 s as dead and retry after 0.2 s, unless
-the keyword arguments, environment variables of theirs, say otherwise."""
+the keyword arguments, environment variables of theirs, say otherwise;
+`extra_settings` is Python added to their settings module. Their output is in
+`workers.output()`, for a failing test's message."""
 
 import contextlib
 import os
