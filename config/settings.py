@@ -507,7 +507,9 @@ vars().update(
 # tried again later (seconds).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # The sender of every notice; production names a mailbox its mail server may send as.
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Fact sheets <factsheets@localhost>")
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="Fact sheets <factsheets@localhost>"
+)
 # Daily digests go out at this hour of the site's time zone (TIME_ZONE), 0-23.
 NOTICES_DIGEST_HOUR = env.int("NOTICES_DIGEST_HOUR", default=17)
 # A sheet's "recent editors", told when it goes live or expires: whoever saved a
