@@ -22,4 +22,13 @@ nothing.
 from background.schedule import every
 from background.work import enqueue_on_commit, task
 
-__all__ = ["enqueue_on_commit", "every", "task"]
+
+def queue_state():
+    """The queue's figures now (a QueueState: waiting, oldest_waiting_since,
+    running, failed_last_day, workers, later); str() of it says them in words."""
+    from background.state import queue_state
+
+    return queue_state()
+
+
+__all__ = ["enqueue_on_commit", "every", "queue_state", "task"]

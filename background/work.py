@@ -4,6 +4,7 @@ import functools
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task as django_task
@@ -15,8 +16,11 @@ ATTEMPT = "_attempt"
 
 
 def backoff(attempt):
-    """How long to wait before attempt `attempt` + 1: 10 s, 20 s, 40 s… at most an hour."""
-    return timedelta(seconds=min(10 * 2 ** (attempt - 1), 3600))
+    """How long to wait before attempt `attempt` + 1: TASK_RETRY_BACKOFF (10 s), then
+    twice as long each time (20 s, 40 s…), at most an hour."""
+    return timedelta(
+        seconds=min(settings.TASK_RETRY_BACKOFF * 2 ** (attempt - 1), 3600)
+    )
 
 
 def task(function=None, *, retries=5, **options):

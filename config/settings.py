@@ -491,7 +491,38 @@ FEDERAL_IDENTIFIER = {
 
 # Background work (background/): the task queue and the worker that `make run`
 # starts beside gunicorn.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The queue is in the database unless TASK_QUEUE_URL names a Redis (redis://…):
+# then in Redis, run by RQ, for workers on several machines.
+TASK_QUEUE_URL = env("TASK_QUEUE_URL", default="")
+if not TASK_QUEUE_URL:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASK_QUEUE_URL.startswith(("redis://", "rediss://", "unix://")):
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    # A task may run for an hour (RQ's default is 3 minutes); the database queue
+    # sets no limit.
+    RQ_QUEUES = {"default": {"URL": TASK_QUEUE_URL, "DEFAULT_TIMEOUT": 3600}}
+else:
+    raise ImproperlyConfigured(
+        "TASK_QUEUE_URL: leave it empty for the queue in the database, or give a "
+        f"Redis address (redis://host:6379/0), not {TASK_QUEUE_URL!r}."
+    )
+# Modules the worker loads for their tasks and schedules besides each installed
+# app's `tasks` module (which every process loads): dotted paths.
+TASK_MODULES = env.list("TASK_MODULES", default=[])
+# How long an idle worker waits before looking for due tasks again (seconds): the
+# longest a task enqueued on an idle queue waits to start.
+TASK_WORKER_INTERVAL = env.float("TASK_WORKER_INTERVAL", default=1)
+# A worker not heard from for this long (seconds) is taken for dead: the tasks it
+# was running are run again by the others. Longer than any pause a live worker
+# makes between heartbeats (a few seconds), short enough that little waits.
+TASK_WORKER_STALE_AFTER = env.float("TASK_WORKER_STALE_AFTER", default=60)
+# A failed task's first retry waits this long (seconds), each next one twice as
+# long as the one before, at most an hour.
+TASK_RETRY_BACKOFF = env.float("TASK_RETRY_BACKOFF", default=10)
+# How long the database queue keeps the record of a finished task (days), for
+# staff to look at in the admin; the worker deletes older ones every hour.
+TASK_RESULTS_KEPT_DAYS = env.int("TASK_RESULTS_KEPT_DAYS", default=14)
 
 # Email notices to editors (notices/).
 # Where mail goes, as one address read by django-environ: smtp://host:25,
@@ -530,5 +561,23 @@ NOTICES_MAX_ATTEMPTS = env.int("NOTICES_MAX_ATTEMPTS", default=8)
 NOTICES_SWEEP_SECONDS = env.int("NOTICES_SWEEP_SECONDS", default=60)
 
 # Link checks (linkchecks/).
+# A link checked within this many hours is not checked again by the hourly run.
+LINK_CHECK_INTERVAL_HOURS = env.float("LINK_CHECK_INTERVAL_HOURS", default=24)
+# Seconds to wait for a server to connect and answer before calling it unreachable.
+LINK_CHECK_TIMEOUT = env.float("LINK_CHECK_TIMEOUT", default=10)
+# At most one request to a host this often (seconds), across every worker, so the
+# checks never weigh on another site.
+LINK_CHECK_HOST_INTERVAL = env.float("LINK_CHECK_HOST_INTERVAL", default=1)
+# Redirects followed before a link is called broken (browsers give up near 20).
+LINK_CHECK_MAX_REDIRECTS = env.int("LINK_CHECK_MAX_REDIRECTS", default=10)
+# Links a task checks before handing the rest to another, so that notices and other
+# work never wait long behind a run.
+LINK_CHECK_BATCH_SIZE = env.int("LINK_CHECK_BATCH_SIZE", default=20)
+# Named in the checker's User-Agent beside SITE_URL and DEPARTMENT_NAME, for a
+# webmaster to ask about the requests: an email address or a page.
+LINK_CHECK_CONTACT = env("LINK_CHECK_CONTACT", default="")
 
 # Review before publishing (factsheets/sheet_operations.py).
+# A second pair of eyes: whoever publishes a sheet may not be the last person who
+# changed its content. Administrators may override, and the override is recorded.
+REVIEW_SECOND_PAIR_OF_EYES = env.bool("REVIEW_SECOND_PAIR_OF_EYES", default=True)

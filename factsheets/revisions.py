@@ -61,3 +61,15 @@ def compare_url(factsheet, started_from):
         return None
     url = reverse("admin:factsheets_factsheet_compare", args=[factsheet.pk])
     return f"{url}?{urlencode({'from': old.pk, 'to': new.pk})}"
+
+
+def compare_since(factsheet, moment):
+    """The admin's comparison of the sheet as saved at `moment` (the revision
+    of a review step is dated at its step) with the latest saved version."""
+    versions = sheet_versions(factsheet)
+    old = versions.filter(revision__date_created__lte=moment).first()
+    new = versions.first()
+    if old is None or new is None or old.pk == new.pk:
+        return None
+    url = reverse("admin:factsheets_factsheet_compare", args=[factsheet.pk])
+    return f"{url}?{urlencode({'from': old.pk, 'to': new.pk})}"

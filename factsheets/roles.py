@@ -1,5 +1,10 @@
-"""Who may do what with a sheet. Editors write drafts; Publishers also decide what
-the public sees. Every admin path (forms, actions, views) asks here."""
+"""Who may do what with a sheet. Editors write drafts and submit them for review;
+Publishers also review them and decide what the public sees. Every admin path
+(forms, actions, views) asks here."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 
 EDITORS = "Editors"
 PUBLISHERS = "Publishers"
@@ -8,6 +13,38 @@ PUBLISHERS = "Publishers"
 def can_publish(user):
     """Publish, unpublish, schedule, and change or restore a published sheet."""
     return user.has_perm("factsheets.publish_factsheet")
+
+
+def can_submit(user):
+    """Submit a draft for review: whoever may change drafts, editors and publishers."""
+    return user.is_active and user.has_perm("factsheets.change_factsheet")
+
+
+def can_review(user):
+    """Approve a sheet in review (publish or schedule it) or send it back with a
+    comment: publishers."""
+    return can_publish(user)
+
+
+def publishers():
+    """The people who may publish, as a submitter is told: active staff in the
+    Publishers group, or given the permission otherwise (their own, another
+    group's, or as superusers); by name."""
+    permission = Permission.objects.filter(
+        content_type__app_label="factsheets", codename="publish_factsheet"
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(groups__name=PUBLISHERS)
+            | Q(groups__permissions__in=permission)
+            | Q(user_permissions__in=permission)
+            | Q(is_superuser=True)
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def can_change(user, factsheet=None):

@@ -1,6 +1,7 @@
 """What can happen to a sheet: saved (with the check that no save overwrites
-another), published now or scheduled, unpublished, copied into a new edition,
-brought back to an earlier revision, and changed while readers see it.
+another), submitted for review and sent back, published now or scheduled,
+unpublished, copied into a new edition, brought back to an earlier revision, and
+changed while readers see it.
 
 Every path goes through these functions: the admin (its forms collect the input
 and show the result), the importer, and the shell::
@@ -16,22 +17,61 @@ comment set stands. Nothing here checks permissions: roles.py says who may.
 What must hold on any save, a raw one too, stays in FactSheet.save: a sheet goes
 live only complete (Incomplete), and a save names the version it replaces, so a
 copy saved by someone since it was loaded is refused (EditConflict).
+
+Review (docs/decisions/0006): Draft → In review (submit_for_review) → Published or
+Scheduled (publish), or back to Draft (request_changes). Each step is a ReviewStep,
+a revision comment, and a factsheets.signals.review_step sent in its transaction.
+With REVIEW_SECOND_PAIR_OF_EYES, publish refuses (ReviewRefused) whoever last
+changed the content, unless a superuser overrides. Operations that change the
+content (save with content_changed, restore, new_edition, an import's save)
+record who and when on the sheet; the others never do.
 """
 
 from dataclasses import dataclass
 
 import reversion
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from factsheets import wording
-from factsheets.models import Bureau, ChangeNote, Country, EditConflict, FactSheet
+from factsheets import signals, wording
+from factsheets.models import (
+    Bureau,
+    ChangeNote,
+    Country,
+    EditConflict,
+    FactSheet,
+    ReviewStep,
+)
 
 # What a restore leaves as it is now: it brings back content, never a publication
-# state, and versions only ever count up.
-WORKFLOW_FIELDS = ("status", "publish_at", "expires_at", "revised_at", "version")
+# state nor who made the sheet, and versions only ever count up.
+WORKFLOW_FIELDS = (
+    "status",
+    "publish_at",
+    "expires_at",
+    "revised_at",
+    "version",
+    "created_by",
+)
+
+# The sheet's own fields that are its content (its rows are too): a change to any
+# of them is one a second pair of eyes must see before it is published.
+CONTENT_FIELDS = frozenset(
+    {
+        "country",
+        "bureau",
+        "title",
+        "kind",
+        "issued_on",
+        "notice",
+        "lead",
+        "related_links_intro",
+    }
+)
 
 
 class VersionRefused(EditConflict):
@@ -62,6 +102,11 @@ class VersionRefused(EditConflict):
 
 class RestoreRefused(Exception):
     """The revision cannot come back as it was; nothing was changed."""
+
+
+class ReviewRefused(ValidationError):
+    """A review or publication step that may not happen now, with the reason and
+    what to do; nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +147,7 @@ def check_version(factsheet, started_from, *, refused_over=None, replace_saved=F
     return saved
 
 
-def save(factsheet, *, by, change=None, comment=None):
+def save(factsheet, *, by, change=None, comment=None, content_changed=True):
     """Save the sheet as changed by `by`; refused (EditConflict) if someone saved it
     after `factsheet.version`, and nothing written. A form that held the sheet
     while its editor typed says which version it began on with check_version().
@@ -110,13 +155,26 @@ def save(factsheet, *, by, change=None, comment=None):
     A change to a live sheet is one readers see: it dates the sheet (“Last
     updated”) and, if major, adds its note. `change` is what the editor said of it
     (MINOR, or Change(note)); `comment` replaces the revision's usual one.
+
+    `content_changed` is False for a save that changed none of the content (no
+    field of CONTENT_FIELDS, no row): `by` is then not recorded as its author. A
+    sheet in review stays in review when changed (docs/decisions/0006).
     """
     note = change.note if change else ""
     with reversion.create_revision():
         factsheet.updated_by = by
-        if not factsheet._state.adding and factsheet.is_live:
+        in_review = factsheet.status == FactSheet.Status.IN_REVIEW
+        if factsheet._state.adding:
+            factsheet.created_by = by
+            content_changed = True
+        elif factsheet.is_live:
             _changed_in_public(factsheet, note)
-        _record(by, comment or note or ("Minor change." if change else "Saved."))
+        if content_changed:
+            _content_changed(factsheet, by)
+        said = comment or note or ("Minor change." if change else "Saved.")
+        if in_review and content_changed and not factsheet._state.adding:
+            said += " Changed while in review."
+        _record(by, said)
         factsheet.save()
 
 
@@ -128,26 +186,239 @@ def check_rows(factsheet):
         factsheet.check_publishable()
 
 
-def publish(factsheet, *, by, at=None):
-    """Publish the sheet now, or schedule it for `at`; refused (Incomplete) unless
-    it is complete, and nothing written."""
+def submit_for_review(factsheet, *, by, message=""):
+    """Send the draft to the publishers, with `by`'s optional message; refused
+    (Incomplete) unless it is complete, as publishing would be, and (ReviewRefused)
+    unless it is a draft. Returns the SUBMITTED step."""
+    with reversion.create_revision():
+        if factsheet.status != FactSheet.Status.DRAFT:
+            raise ReviewRefused(
+                f"“{factsheet}” is {factsheet.state_label.lower()}: only a draft can "
+                "be submitted for review.",
+                code="not_draft",
+            )
+        factsheet.check_publishable()
+        factsheet.status = FactSheet.Status.IN_REVIEW
+        factsheet.updated_by = by
+        message = message.strip()
+        step = _step(factsheet, ReviewStep.Action.SUBMITTED, by, message=message)
+        _record(by, "Submitted for review" + (f": {message}" if message else "."), step)
+        factsheet.save()
+        _announce(step)
+    return step
+
+
+def request_changes(factsheet, *, by, comment):
+    """Send the sheet in review back to its authors as a draft, saying what to
+    change in `comment` (required: ReviewRefused without one). Returns the
+    CHANGES_REQUESTED step, which answers the open submission."""
+    comment = (comment or "").strip()
+    with reversion.create_revision():
+        if factsheet.status != FactSheet.Status.IN_REVIEW:
+            raise ReviewRefused(
+                f"“{factsheet}” is not in review, so no changes can be requested "
+                "on it.",
+                code="not_in_review",
+            )
+        if not comment:
+            raise ReviewRefused(
+                "Say what needs changing: a request for changes needs a comment for "
+                "the author. Nothing was changed.",
+                code="comment_required",
+            )
+        submission = open_submission(factsheet)
+        factsheet.status = FactSheet.Status.DRAFT
+        factsheet.updated_by = by
+        step = _step(
+            factsheet,
+            ReviewStep.Action.CHANGES_REQUESTED,
+            by,
+            message=comment,
+            answers=submission,
+        )
+        _record(by, f"Changes requested: {comment}", step)
+        factsheet.save()
+        _announce(step)
+    return step
+
+
+def second_pair_refusal(factsheet, by):
+    """Why `by` may not publish the sheet by the second-pair-of-eyes rule, as a
+    ReviewRefused, or None.
+
+    The rule guards the moment a sheet is released: a draft or a sheet in review
+    being published. A sheet already published (a reschedule, a change in place)
+    is outside it (docs/decisions/0006), and so is one whose author is not known.
+    """
+    if not settings.REVIEW_SECOND_PAIR_OF_EYES or factsheet.is_published:
+        return None
+    author_id = factsheet.content_changed_by_id
+    if author_id is None or by is None or author_id != by.pk:
+        return None
+    return ReviewRefused(
+        f"You ({_name(by)}) made the last change to the content of “{factsheet}”, "
+        f"on {_when(factsheet.content_changed_at)}: a second pair of eyes must "
+        "publish it. Ask another publisher to review and publish it"
+        + (
+            ", or submit it for review."
+            if factsheet.status == FactSheet.Status.DRAFT
+            else "."
+        ),
+        code="second_pair_of_eyes",
+    )
+
+
+def publish(factsheet, *, by, at=None, override=False):
+    """Publish the sheet now, or schedule it for `at`; refused, with nothing
+    written, unless it is complete (Incomplete) and, by the second-pair-of-eyes
+    rule, `by` is not the last person who changed its content (ReviewRefused).
+
+    A superuser passing `override` publishes past that rule; the step and the
+    revision say so. Returns the PUBLISHED or SCHEDULED step, which answers the
+    open submission of a sheet in review.
+    """
     with reversion.create_revision():
         factsheet.check_publishable()
+        overridden = False
+        refusal = second_pair_refusal(factsheet, by)
+        if refusal is not None:
+            if not override:
+                raise refusal
+            if not by.is_superuser:
+                raise ReviewRefused(
+                    "Only an administrator may publish past the second-pair-of-eyes "
+                    "rule. Nothing was published.",
+                    code="override_refused",
+                )
+            overridden = True
+        submission = open_submission(factsheet)
         factsheet.status = FactSheet.Status.PUBLISHED
         factsheet.publish_at = at or timezone.now()
         factsheet.updated_by = by
+        step = _step(
+            factsheet,
+            ReviewStep.Action.SCHEDULED if at else ReviewStep.Action.PUBLISHED,
+            by,
+            overridden=overridden,
+            answers=submission,
+        )
+        said = f"Scheduled for {_when(at)}" if at else "Published."
+        if overridden:
+            said += (
+                f" {_name(by)} published past the second-pair-of-eyes rule, as "
+                "the last person who changed the content."
+            )
+        _record(by, said, step)
         factsheet.save()
-        _record(by, f"Scheduled for {_when(at)}" if at else "Published.")
+        _announce(step)
+    return step
 
 
 def unpublish(factsheet, *, by):
-    """Make the sheet a draft again: the public no longer sees it."""
+    """Make the sheet a draft again: the public no longer sees it. Returns the
+    UNPUBLISHED step; a sheet not published is refused (ReviewRefused)."""
     with reversion.create_revision():
+        if not factsheet.is_published:
+            raise ReviewRefused(
+                f"“{factsheet}” is not published, so it cannot be unpublished.",
+                code="not_published",
+            )
         factsheet.status = FactSheet.Status.DRAFT
         factsheet.publish_at = None
         factsheet.updated_by = by
+        step = _step(factsheet, ReviewStep.Action.UNPUBLISHED, by)
+        _record(by, "Unpublished.", step)
         factsheet.save()
-        _record(by, "Unpublished.")
+        _announce(step)
+    return step
+
+
+def open_submission(factsheet):
+    """The SUBMITTED step a sheet in review waits on, or None for any other sheet."""
+    if factsheet.pk is None or factsheet.status != FactSheet.Status.IN_REVIEW:
+        return None
+    return (
+        factsheet.review_steps.filter(action=ReviewStep.Action.SUBMITTED)
+        .select_related("by")
+        .first()
+    )
+
+
+def record_scheduled_changes(now=None):
+    """Record, once each, the scheduled sheets that went live and the published
+    sheets that expired by `now`: a WENT_LIVE or EXPIRED step by nobody, dated at
+    the publish or expiry time, each with its revision comment and signal.
+
+    Safe to run at any time and from several workers at once: a moment already
+    recorded is skipped, and one recorded meanwhile by another worker is refused
+    by the database (the step's unique constraint) and skipped too. Returns the
+    steps it recorded.
+    """
+    now = now or timezone.now()
+    release = ReviewStep.objects.filter(
+        factsheet=OuterRef("pk"),
+        action__in=[
+            ReviewStep.Action.PUBLISHED,
+            ReviewStep.Action.SCHEDULED,
+            ReviewStep.Action.UNPUBLISHED,
+        ],
+    ).order_by("-at", "-pk")
+    published = FactSheet.objects.published().alias(
+        last_release=Subquery(release.values("action")[:1])
+    )
+    recorded = []
+    due = [
+        (
+            ReviewStep.Action.WENT_LIVE,
+            "publish_at",
+            # Only a sheet scheduled for later goes live by itself; one published
+            # at once was told so when it was.
+            published.filter(
+                last_release=ReviewStep.Action.SCHEDULED, publish_at__lte=now
+            ),
+        ),
+        (
+            ReviewStep.Action.EXPIRED,
+            "expires_at",
+            published.filter(
+                last_release__in=[
+                    ReviewStep.Action.PUBLISHED,
+                    ReviewStep.Action.SCHEDULED,
+                ],
+                expires_at__lte=now,
+            ),
+        ),
+    ]
+    for action, moment, sheets in due:
+        sheets = sheets.exclude(
+            Exists(
+                ReviewStep.objects.filter(
+                    factsheet=OuterRef("pk"), action=action, at=OuterRef(moment)
+                )
+            )
+        ).order_by(moment, "pk")
+        for sheet in sheets:
+            step = _record_timed(sheet, action, getattr(sheet, moment))
+            if step is not None:
+                recorded.append(step)
+    return recorded
+
+
+def _record_timed(factsheet, action, moment):
+    label = "Went live" if action == ReviewStep.Action.WENT_LIVE else "Expired"
+    try:
+        with reversion.create_revision():
+            step = _step(factsheet, action, None, at=moment)
+            # Dated when recorded, as its snapshot is of the sheet now; the comment
+            # says the moment.
+            _record(None, f"{label} at its scheduled time, {_when(moment)}.")
+            # The sheet itself is not saved: its revision records it as it stands.
+            reversion.add_to_revision(factsheet)
+            _announce(step)
+    except IntegrityError:
+        # Another worker recorded this moment first.
+        return None
+    return step
 
 
 def new_edition(factsheet, issued_on, *, by):
@@ -183,7 +454,8 @@ def new_edition(factsheet, issued_on, *, by):
         copy.status = FactSheet.Status.DRAFT
         copy.publish_at = copy.expires_at = copy.revised_at = None
         copy.version = 1
-        copy.updated_by = by
+        copy.updated_by = copy.created_by = by
+        _content_changed(copy, by)
         copy.save()
         for related_rows in rows.values():
             for row in related_rows:
@@ -223,6 +495,7 @@ def restore(factsheet, version, *, by, note=""):
                 restored.check_publishable()
                 _changed_in_public(restored, note)
             restored.updated_by = by
+            _content_changed(restored, by)
             restored.save()
             _record(
                 by, f"Restored the revision of {when}" + (f": {note}" if note else "")
@@ -242,10 +515,42 @@ def _changed_in_public(factsheet, note):
         ChangeNote.objects.create(factsheet=factsheet, note=note)
 
 
-def _record(by, comment):
-    """Who made the revision being saved, and why."""
+def _record(by, comment, step=None):
+    """Who made the revision being saved, and why; dated as its review step, if
+    any, so the step's revision is found by its time."""
     reversion.set_user(by)
     reversion.set_comment(comment)
+    if step is not None:
+        reversion.set_date_created(step.at)
+
+
+def _content_changed(factsheet, by):
+    factsheet.content_changed_by = by
+    factsheet.content_changed_at = timezone.now()
+
+
+def _step(
+    factsheet, action, by, *, at=None, message="", overridden=False, answers=None
+):
+    return ReviewStep.objects.create(
+        factsheet=factsheet,
+        action=action,
+        by=by,
+        at=at or timezone.now(),
+        message=message,
+        overridden=overridden,
+        answers=answers,
+    )
+
+
+def _announce(step):
+    """Tell other apps, inside the step's transaction: what they write with it
+    commits or rolls back with it."""
+    signals.review_step.send(sender=ReviewStep, step=step)
+
+
+def _name(user):
+    return user.get_full_name() or user.get_username()
 
 
 def _when(moment):

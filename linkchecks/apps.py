@@ -1,6 +1,16 @@
+"""Checks of every link on the current sheets, in the background."""
+
 from django.apps import AppConfig
 
 
 class LinkchecksConfig(AppConfig):
     name = "linkchecks"
     verbose_name = "Link checks"
+
+    def ready(self):
+        from factsheets.signals import review_step
+        from linkchecks import receivers
+
+        review_step.connect(
+            receivers.review_step_recorded, dispatch_uid="linkchecks_review_step"
+        )

@@ -84,6 +84,7 @@ LEFT_OUT = {
     "factsheets.editingsession": "transient: who has a form open right now",
     "factsheets.previewlink": "transient: editors share new preview links",
     "axes": "sign-in attempts and lockouts, not content",
+    "linkchecks": "derived: the worker checks every current sheet's links again",
     # Second factors are secrets as good as a password in clear: a stolen backup
     # must not carry them. Staff enrol their device again after a restore.
     "otp_totp": "second-factor secrets",

@@ -1,5 +1,6 @@
 """The sheet's change form: its rows, the check that no save overwrites another,
-publishing and scheduling by publishers, and the change note the public reads."""
+submitting for review, publishing, scheduling and sending back by publishers, and
+the change note the public reads."""
 
 import reversion
 from django import forms
@@ -38,6 +39,12 @@ from operations import Refused, accepts_import_upload
 
 # Buttons and fields only publishers may send; anyone else sending them is refused.
 PUBLISHING_INPUTS = ("_publish", "_unpublish", "publish_time", "expires_at")
+REVIEWING_INPUTS = ("_request_changes", "review_comment")
+# Only a superuser may send this: publish past the second pair of eyes.
+OVERRIDE_INPUT = "override_review"
+# Fields read from every POST, whether or not the fieldsets show them: the page
+# shows them itself, only when they apply.
+ALWAYS_READ = ("replace_saved", OVERRIDE_INPUT)
 
 
 def when(moment):
@@ -79,6 +86,25 @@ class FactSheetAdminForm(forms.ModelForm):
         help_text="For a major change: one sentence for readers, printed on the sheet "
         "under “Last updated”.",
     )
+    review_message = forms.CharField(
+        label="Message for the publishers",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional, for “Submit for review”: what to look at, or why now.",
+    )
+    review_comment = forms.CharField(
+        label="What needs changing",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required for “Request changes”: the author reads it with the "
+        "sheet, back as a draft.",
+    )
+    override_review = forms.BooleanField(
+        label="Publish it myself anyway: I made the last change to its content",
+        required=False,
+    )
 
     class Meta:
         model = FactSheet
@@ -105,7 +131,7 @@ class FactSheetAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Only what the admin shows this user is read from a POST; the rest is ignored.
         for name in list(self.fields):
-            if name not in self.shown_fields and name != "replace_saved":
+            if name not in self.shown_fields and name not in ALWAYS_READ:
                 del self.fields[name]
         for field in self.fields.values():
             # The admin's date and time boxes carry no labels of their own.
@@ -122,8 +148,17 @@ class FactSheetAdminForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         refusal = getattr(self.request, "sheet_refusal", None)
-        if isinstance(refusal, Incomplete):
+        if isinstance(refusal, (Incomplete, sheet_operations.ReviewRefused)):
             self.add_error(None, refusal)
+        if (
+            "_request_changes" in self.data
+            and not (cleaned_data.get("review_comment") or "").strip()
+        ):
+            self.add_error(
+                "review_comment",
+                "Say what needs changing: “Request changes” sends the sheet back to "
+                "its author with this comment.",
+            )
         if self.instance.pk:
             self.check_version(
                 cleaned_data.get("base_version"), cleaned_data.get("replace_saved")
@@ -242,9 +277,13 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
     autocomplete_fields = ["country", "bureau"]
     readonly_fields = [
         "state",
+        "submission",
+        "who_publishes",
         "created_at",
         "updated_at",
         "updated_by",
+        "content_changed_at",
+        "content_changed_by",
         "import_report",
         "preview_links",
     ]
@@ -266,8 +305,13 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         fieldsets = [
             (None, {"fields": ["country", "bureau", "title", "kind", "issued_on"]}),
             ("Publication", {"fields": publication}),
-            ("Text", {"fields": ["notice", "lead", "related_links_intro"]}),
         ]
+        review = self.review_fields(request, obj)
+        if review:
+            fieldsets.append(("Review", {"fields": review}))
+        fieldsets.append(
+            ("Text", {"fields": ["notice", "lead", "related_links_intro"]})
+        )
         if obj is not None and obj.is_live and roles.can_change(request.user, obj):
             fieldsets.append(
                 ("This change", {"fields": ["change_kind", "change_note"]})
@@ -280,6 +324,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
                         "base_version",
                         "created_at",
                         ("updated_at", "updated_by"),
+                        ("content_changed_at", "content_changed_by"),
                         "preview_links",
                         "import_report",
                     ]
@@ -287,6 +332,18 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
             )
         )
         return fieldsets
+
+    def review_fields(self, request, obj):
+        """The review box: a draft's submission for those who may submit; a sheet
+        in review's submission, and the comment field for those who review it."""
+        status = obj.status if obj is not None else FactSheet.Status.DRAFT
+        if status == FactSheet.Status.DRAFT and roles.can_submit(request.user):
+            return ["who_publishes", "review_message"]
+        if status == FactSheet.Status.IN_REVIEW:
+            if roles.can_review(request.user):
+                return ["submission", "review_comment"]
+            return ["submission", "who_publishes"]
+        return []
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -316,6 +373,50 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
     def state(self, obj):
         return obj.state_label
 
+    @admin.display(description="who publishes")
+    def who_publishes(self, obj):
+        names = [
+            user.get_full_name() or user.get_username() for user in roles.publishers()
+        ]
+        if not names:
+            return (
+                "Nobody may publish yet: an administrator puts publishers in the "
+                "Publishers group."
+            )
+        return format_html(
+            "A publisher reviews the sheet and publishes it, or sends it back with "
+            "a comment. Publishers: {}.",
+            ", ".join(names),
+        )
+
+    @admin.display(description="submitted")
+    def submission(self, obj):
+        """Who submitted the sheet, when, with what message; and whether it changed
+        since, with what changed."""
+        step = sheet_operations.open_submission(obj)
+        if step is None:
+            return "Not submitted."
+        said = format_html(
+            "By {} on {}.{}",
+            step.who,
+            when(step.at),
+            format_html(" “{}”", step.message) if step.message else "",
+        )
+        changed_at = obj.content_changed_at
+        if changed_at is None or changed_at <= step.at:
+            return said
+        author = obj.content_changed_by
+        compare = revisions.compare_since(obj, step.at)
+        return format_html(
+            "{}<p><strong>Changed since it was submitted</strong>, by {} on {}.{}</p>",
+            said,
+            (author.get_full_name() or author.get_username()) if author else "someone",
+            when(changed_at),
+            format_html(' <a href="{}">See what changed</a>.', compare)
+            if compare
+            else "",
+        )
+
     @admin.display(description="last import")
     def import_report(self, obj):
         record = obj.imports.first() if obj.pk else None
@@ -332,10 +433,8 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and not roles.can_publish(request.user):
-            forged = [key for key in request.POST if key.startswith(PUBLISHING_INPUTS)]
-            if forged:
-                raise Refused("Only publishers may publish or schedule a sheet.")
+        if request.method == "POST":
+            self.refuse_forged(request)
         extra_context = {
             **(extra_context or {}),
             **self.workflow_context(request, object_id),
@@ -363,7 +462,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
                 return super().changeform_view(
                     request, object_id, form_url, extra_context
                 )
-        except (Incomplete, EditConflict) as refusal:
+        except (Incomplete, EditConflict, sheet_operations.ReviewRefused) as refusal:
             # Everything this request wrote is rolled back; show the form again with
             # the editor's input and the reason, saving nothing.
             request.sheet_refusal = refusal
@@ -372,14 +471,54 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
                 request.POST["base_version"] = -1
             return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def render_change_form(self, request, context, **kwargs):
+    def refuse_forged(self, request):
+        """Refuse, with the reason on the page, what the page never offered this
+        user: buttons and fields of another role."""
+        user = request.user
+
+        def sent(names):
+            return any(key.startswith(names) for key in request.POST)
+
+        if not roles.can_publish(user) and sent(PUBLISHING_INPUTS):
+            raise Refused("Only publishers may publish or schedule a sheet.")
+        if not roles.can_review(user) and sent(REVIEWING_INPUTS):
+            raise Refused("Only publishers may request changes on a sheet in review.")
+        if not user.is_superuser and request.POST.get(OVERRIDE_INPUT):
+            raise Refused(
+                "Only an administrator may publish past the second pair of eyes."
+            )
+
+    def render_change_form(self, request, context, obj=None, **kwargs):
         # Name the rows at fault at the top, under the admin's "Please correct the
         # errors below.": an error in the fourth inline is far down the page.
         context["row_errors"] = row_errors(context["inline_admin_formsets"])
-        return super().render_change_form(request, context, **kwargs)
+        context["offer_override"] = self.offers_override(request, obj)
+        return super().render_change_form(request, context, obj=obj, **kwargs)
+
+    def offers_override(self, request, obj):
+        """Whether this superuser is shown the override: the rule refuses, or just
+        refused, their publishing the sheet."""
+        if not request.user.is_superuser:
+            return False
+        refusal = getattr(request, "sheet_refusal", None)
+        if getattr(refusal, "code", None) == "second_pair_of_eyes":
+            return True
+        saved = FactSheet.objects.filter(pk=obj.pk).first() if obj else None
+        return bool(saved and sheet_operations.second_pair_refusal(saved, request.user))
+
+    def _create_formsets(self, request, obj, change):
+        # Kept for save_model, which must know whether any row changed: Django
+        # hands the formsets only to save_related, after the sheet is saved.
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        request.sheet_formsets = formsets
+        return formsets, inline_instances
 
     def workflow_context(self, request, object_id):
-        context = {"can_publish": roles.can_publish(request.user)}
+        context = {
+            "can_publish": roles.can_publish(request.user),
+            "can_submit": roles.can_submit(request.user),
+            "can_review": roles.can_review(request.user),
+        }
         sheet = self.get_object(request, object_id) if object_id else None
         # Only those who may save it are counted as editing it.
         if sheet is not None and self.has_change_permission(request, sheet):
@@ -389,24 +528,66 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         return context
 
     def save_model(self, request, obj, form, change):
-        sheet_operations.save(obj, by=request.user, change=form.public_change())
+        content_changed = bool(
+            sheet_operations.CONTENT_FIELDS & set(form.changed_data)
+        ) or any(
+            formset.has_changed() for formset in getattr(request, "sheet_formsets", ())
+        )
+        sheet_operations.save(
+            obj,
+            by=request.user,
+            change=form.public_change(),
+            content_changed=content_changed,
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         sheet = form.instance
+        data = form.cleaned_data
         if "_publish" in request.POST:
-            at = form.cleaned_data.get("publish_time")
-            sheet_operations.publish(sheet, at=at, by=request.user)
+            at = data.get("publish_time")
+            step = sheet_operations.publish(
+                sheet, at=at, by=request.user, override=data.get(OVERRIDE_INPUT, False)
+            )
             self.message_user(
                 request,
-                f"“{sheet}” is scheduled for {when(at)}; it appears then by itself."
-                if at
-                else f"“{sheet}” is published.",
+                (
+                    f"“{sheet}” is scheduled for {when(at)}; it appears then by itself."
+                    if at
+                    else f"“{sheet}” is published."
+                )
+                + (
+                    " You published it past the second pair of eyes; its history "
+                    "records that."
+                    if step.overridden
+                    else ""
+                ),
                 messages.SUCCESS,
             )
         elif "_unpublish" in request.POST:
             sheet_operations.unpublish(sheet, by=request.user)
             self.message_user(request, f"“{sheet}” is a draft again.", messages.SUCCESS)
+        elif "_request_changes" in request.POST:
+            step = sheet_operations.request_changes(
+                sheet, by=request.user, comment=data.get("review_comment", "")
+            )
+            submitter = step.answers.who if step.answers else "its author"
+            self.message_user(
+                request,
+                f"Changes requested: “{sheet}” is a draft again, with your comment "
+                f"for {submitter}.",
+                messages.SUCCESS,
+            )
+        elif "_submit_for_review" in request.POST:
+            sheet_operations.submit_for_review(
+                sheet, by=request.user, message=data.get("review_message", "")
+            )
+            self.message_user(
+                request,
+                f"Sent for review: “{sheet}” waits for a publisher to publish it or "
+                "send it back.",
+                messages.SUCCESS,
+            )
         else:
             sheet_operations.check_rows(sheet)
         EditingSession.closed(sheet, request.user)

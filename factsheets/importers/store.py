@@ -107,7 +107,8 @@ def save_draft(sheet, *, source, fingerprint, user=None, replace_edits=False):
 
 
 def fill(draft, sheet):
-    draft.status = FactSheet.Status.DRAFT
+    # A new sheet is a draft; one updated keeps its state: a published one is
+    # refused above, and one in review stays in review, as any edit leaves it.
     draft.bureau = sheet.bureau or sheet.country.bureau
     draft.title = sheet.title or ""
     draft.kind = sheet.kind or "Fact Sheet"

@@ -15,7 +15,12 @@ from factsheets.models.sheets import (
     FactSheetQuerySet,
     Incomplete,
 )
-from factsheets.models.workflow import ChangeNote, EditingSession, PreviewLink
+from factsheets.models.workflow import (
+    ChangeNote,
+    EditingSession,
+    PreviewLink,
+    ReviewStep,
+)
 
 __all__ = [
     "ChangeNote",
@@ -25,6 +30,7 @@ __all__ = [
     "Incomplete",
     "LegacyAddress",
     "PreviewLink",
+    "ReviewStep",
     "PUBLIC_UPDATED_AT",
     "AssistanceLine",
     "Bureau",

@@ -1,11 +1,13 @@
 """The fact sheet itself: one edition of one country's sheet."""
 
+from datetime import timedelta
+
 import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, Min, OuterRef, Q
+from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -74,6 +76,80 @@ class FactSheetQuerySet(models.QuerySet):
             country=OuterRef("country"),
         )
 
+    # What the editors' dashboard lists. Each is one query (sent_back_to() too: its
+    # subqueries run inside it) and asks only columns of the sheet and its steps.
+
+    def in_review(self):
+        """Submitted and waiting for a publisher, longest waiting first; each with
+        `submitted_at`, when its open submission was made."""
+        from factsheets.models.workflow import ReviewStep
+
+        submitted = ReviewStep.objects.filter(
+            factsheet=OuterRef("pk"), action=ReviewStep.Action.SUBMITTED
+        ).order_by("-at", "-pk")
+        return (
+            self.filter(status=FactSheet.Status.IN_REVIEW)
+            .annotate(submitted_at=Subquery(submitted.values("at")[:1]))
+            .order_by("submitted_at", "pk")
+        )
+
+    def awaiting_review_by(self, user):
+        """In review, and not last changed by `user`: what `user` may publish
+        under the second-pair-of-eyes rule (all of in_review() when it is off)."""
+        sheets = self.in_review()
+        if settings.REVIEW_SECOND_PAIR_OF_EYES:
+            sheets = sheets.exclude(content_changed_by=user)
+        return sheets
+
+    def drafts_by(self, user):
+        """Drafts whose content `user` changed last, or that `user` created; newest
+        change first."""
+        return self.filter(
+            Q(content_changed_by=user) | Q(created_by=user),
+            status=FactSheet.Status.DRAFT,
+        ).order_by(F("content_changed_at").desc(nulls_last=True), "-pk")
+
+    def sent_back_to(self, user):
+        """Drafts whose latest review step is a request for changes answering a
+        submission by `user`: back on their desk until they submit again."""
+        from factsheets.models.workflow import ReviewStep
+
+        latest = ReviewStep.objects.filter(factsheet=OuterRef("pk")).order_by(
+            "-at", "-pk"
+        )
+        return (
+            self.filter(status=FactSheet.Status.DRAFT)
+            .alias(latest_step=Subquery(latest.values("pk")[:1]))
+            .filter(
+                Exists(
+                    ReviewStep.objects.filter(
+                        pk=OuterRef("latest_step"),
+                        action=ReviewStep.Action.CHANGES_REQUESTED,
+                        answers__by=user,
+                    )
+                )
+            )
+            .order_by("-content_changed_at", "-pk")
+        )
+
+    def scheduled(self, at=None):
+        """Published with a publish time still to come, soonest first."""
+        return (
+            self.published()
+            .filter(publish_at__gt=at or timezone.now())
+            .order_by("publish_at", "pk")
+        )
+
+    def recently_published(self, days=7, at=None):
+        """Published whose publish time fell in the `days` before `at` (now), newest
+        first, whether or not they have expired since."""
+        at = at or timezone.now()
+        return (
+            self.published()
+            .filter(publish_at__lte=at, publish_at__gt=at - timedelta(days=days))
+            .order_by("-publish_at", "-pk")
+        )
+
     def for_display(self):
         """Everything the sheet page renders, in a fixed number of queries."""
         return self.select_related("country", "bureau").prefetch_related(
@@ -101,10 +177,13 @@ class FactSheetQuerySet(models.QuerySet):
 class FactSheet(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        # Submitted to a publisher, who publishes it or sends it back as a draft.
+        IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
 
     class PublicState(models.TextChoices):
         DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
         SCHEDULED = "scheduled", "Scheduled"
         LIVE = "live", "Published"
         EXPIRED = "expired", "Expired"
@@ -157,7 +236,7 @@ class FactSheet(models.Model):
         default=Status.DRAFT,
         editable=False,
         help_text="Only published sheets are shown to the public, from their "
-        "publish time until their expiry time.",
+        "publish time until their expiry time. A sheet in review is not.",
     )
     publish_at = models.DateTimeField(
         "publish time",
@@ -194,6 +273,29 @@ class FactSheet(models.Model):
         related_name="+",
         verbose_name="last saved by",
     )
+    # Who wrote what a publisher would release: set by sheet_operations when the
+    # content (fields or rows) changes, never by publishing or review steps. The
+    # second pair of eyes is someone other than this person.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    content_changed_at = models.DateTimeField(
+        "content last changed", null=True, blank=True, editable=False
+    )
+    content_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="content last changed by",
+    )
     # Title, headings and section text for search on PostgreSQL (factsheets/search.py
     # keeps it up to date; its GIN index is made by migration 0008). Unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -208,8 +310,10 @@ class FactSheet(models.Model):
                 name="factsheet_unique_country_issued_on",
                 violation_error_message="This country already has a sheet with this issue date.",
             ),
+            # Only publishing needs the date: a sheet in review that loses it is
+            # refused at publication (Incomplete), not at every save meanwhile.
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(issued_on__isnull=False),
+                condition=~Q(status="published") | Q(issued_on__isnull=False),
                 name="factsheet_published_has_issued_on",
                 violation_error_message="A sheet needs its issue date to be published.",
             ),
@@ -358,6 +462,8 @@ class FactSheet(models.Model):
         rule, in Python, for a sheet already loaded. A test holds the two to the same
         answers."""
         at = at or timezone.now()
+        if self.status == self.Status.IN_REVIEW:
+            return self.PublicState.IN_REVIEW
         if not self.is_published:
             return self.PublicState.DRAFT
         if self.publish_at is not None and self.publish_at > at:
@@ -372,7 +478,8 @@ class FactSheet(models.Model):
 
     @property
     def state_label(self):
-        """Draft, Scheduled for …, Published, Expired: what the public sees of it now."""
+        """Draft, In review, Scheduled for …, Published, Expired: what the public
+        sees of it now (nothing, for the first two)."""
         state = self.public_state()
         if state == self.PublicState.SCHEDULED:
             return f"Scheduled for {date_format(timezone.localtime(self.publish_at), 'DATETIME_FORMAT')}"

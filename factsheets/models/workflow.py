@@ -1,15 +1,95 @@
-"""The editorial record around a sheet: public change notes, preview links for
-people without an account, and who has a sheet open in the admin."""
+"""The editorial record around a sheet: its review and publication steps, public
+change notes, preview links for people without an account, and who has a sheet
+open in the admin."""
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from factsheets.models.sheets import FactSheet
+
+
+class ReviewStep(models.Model):
+    """One step of a sheet's way to the public: submitted, sent back, published,
+    scheduled, unpublished, or (recorded by the worker) gone live or expired.
+
+    Written only by sheet_operations, which sends factsheets.signals.review_step
+    for each one inside the transaction that records it.
+    """
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        PUBLISHED = "published", "Published"
+        SCHEDULED = "scheduled", "Scheduled"
+        UNPUBLISHED = "unpublished", "Unpublished"
+        WENT_LIVE = "went_live", "Went live"
+        EXPIRED = "expired", "Expired"
+
+    # What the worker records at a sheet's publish or expiry time.
+    TIMED = (Action.WENT_LIVE, Action.EXPIRED)
+
+    factsheet = models.ForeignKey(
+        FactSheet, on_delete=models.CASCADE, related_name="review_steps"
+    )
+    action = models.CharField(max_length=20, choices=Action)
+    # Empty for what happened at its time with nobody acting (went live, expired).
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # For a timed step, the publish or expiry time it records, not when the worker
+    # noticed: the same moment is recorded once (see the constraint).
+    at = models.DateTimeField(default=timezone.now)
+    message = models.TextField(
+        blank=True,
+        help_text="The submitter's message, or the reviewer's comment.",
+    )
+    overridden = models.BooleanField(
+        default=False,
+        help_text="Published by an administrator past the second-pair-of-eyes rule.",
+    )
+    answers = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="answered_by",
+        help_text="The submission this step answers.",
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["factsheet", "action", "-at"], name="reviewstep_sheet_action"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["factsheet", "action", "at"],
+                condition=Q(action__in=["went_live", "expired"]),
+                name="reviewstep_timed_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.factsheet}"
+
+    @property
+    def who(self):
+        """The person, as the admin names them, or “the system”."""
+        if self.by is None:
+            return "the system"
+        return self.by.get_full_name() or self.by.get_username()
 
 
 class ChangeNote(models.Model):

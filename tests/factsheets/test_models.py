@@ -168,7 +168,9 @@ class LiveRuleTests(TestCase):
                     self.assertEqual(sheet.is_live, live)
                     self.assertEqual(sheet.state_label == "Published", live)
                     labels.add(sheet.state_label.split(" for ")[0])
-        self.assertEqual(labels, {"Draft", "Scheduled", "Published", "Expired"})
+        self.assertEqual(
+            labels, {"Draft", "In review", "Scheduled", "Published", "Expired"}
+        )
 
 
 class SectionTests(TestCase):

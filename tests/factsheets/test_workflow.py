@@ -218,6 +218,9 @@ class CompleteSheetTests(TestCase):
         self.assertContains(response, 'value="Changed too"')
         self.assertEqual(snapshot(sheet), before)
 
+    # Completeness is what this is about: the publisher may publish their own
+    # change here (review has tests of its own).
+    @override_settings(REVIEW_SECOND_PAIR_OF_EYES=False)
     def test_the_rows_sent_with_the_publish_count(self):
         sheet = make_factsheet(status=FactSheet.Status.DRAFT)
         data = change_data(sheet, _publish="Save and publish")
@@ -358,6 +361,8 @@ class EditionTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.publisher = make_user("publisher", "Publishers")
+        # A second pair of eyes publishes the edition the first made.
+        cls.reviewer = make_user("reviewer", "Publishers")
         cls.old = make_full_factsheet(
             children=2, country=make_country(name="Mali", slug="mali")
         )
@@ -424,6 +429,7 @@ class EditionTests(TestCase):
 
     def test_publishing_supersedes_the_older_edition(self):
         new = self.new_edition()
+        self.client.force_login(self.reviewer)
         self.client.post(change_url(new), change_data(new, _publish="Save and publish"))
         current = self.client.get("/fact-sheets/mali/")
         self.assertEqual(current.context["factsheet"], new)
@@ -450,6 +456,7 @@ class EditionTests(TestCase):
 
     def test_home_lists_only_current_editions(self):
         new = self.new_edition()
+        self.client.force_login(self.reviewer)
         self.client.post(change_url(new), change_data(new, _publish="Save and publish"))
         home = self.client.get("/")
         self.assertEqual([s.pk for s in home.context["recent_factsheets"]], [new.pk])
@@ -897,8 +904,18 @@ class FirstRevisionTests(TestCase):
         fields, rows = snapshot(mali)
         self.assertEqual(rows, original[1])
         changed = {k for k in fields if fields[k] != original[0][k]}
-        # Only the record of the saves differs: versions and times, never content.
-        self.assertEqual(changed, {"version", "updated_at", "updated_by", "revised_at"})
+        # Only the record of the saves differs: versions, times and who, never content.
+        self.assertEqual(
+            changed,
+            {
+                "version",
+                "updated_at",
+                "updated_by",
+                "revised_at",
+                "content_changed_at",
+                "content_changed_by",
+            },
+        )
 
 
 class DeletedReferenceTests(TestCase):

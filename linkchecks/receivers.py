@@ -1,0 +1,16 @@
+"""Checks queued as a sheet moves through review (factsheets.signals.review_step)."""
+
+from background import enqueue_on_commit
+from linkchecks import tasks
+
+# ReviewStep.Action values after which the sheet's links are checked: once it is
+# submitted, so the publisher reviewing it sees what is broken (and may choose to
+# hold it), and once it goes out, published at once or at its scheduled time.
+CHECKED_AFTER = {"submitted", "published", "went_live"}
+
+
+def review_step_recorded(sender, step, **kwargs):
+    if step.action in CHECKED_AFTER:
+        enqueue_on_commit(
+            tasks.check_sheet_links, step.factsheet_id, step.at.isoformat()
+        )
