@@ -2,12 +2,13 @@ from django.contrib import admin, messages
 from django.urls import path
 from django.utils import timezone
 
+from factsheets.admin.base import ModelAdmin
 from notices import views
 from notices.models import Email, Preference
 
 
 @admin.register(Email)
-class EmailAdmin(admin.ModelAdmin):
+class EmailAdmin(ModelAdmin):
     """The outbox, read-only: what was sent, what waits, and what failed and why."""
 
     list_display = [
@@ -49,9 +50,11 @@ class EmailAdmin(admin.ModelAdmin):
 
 
 @admin.register(Preference)
-class PreferenceAdmin(admin.ModelAdmin):
+class PreferenceAdmin(ModelAdmin):
     """Everyone's choices, for administrators; each person sets their own at
-    /admin/notices/preference/mine/, linked at the top of every admin page."""
+    /admin/notices/preference/mine/, linked at the top of every admin page.
+    (Built on the site's hardened ModelAdmin, as every admin registered after the
+    factsheets app's must be.)"""
 
     list_display = ["user", "delivery", "kinds_off"]
     list_filter = ["delivery"]

@@ -92,3 +92,24 @@ class PreferencesPageTests(TestCase):
             f"{reverse('admin:login')}?next={URL}",
             fetch_redirect_response=False,
         )
+
+
+class AdminListsTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.admin = make_user("root", is_superuser=True)
+        cls.editor = make_user("ed", "Editors", email="ed@example.org")
+
+    def test_administrators_see_the_outbox_and_everyones_choices(self):
+        self.client.force_login(self.admin)
+        for name in ["notices_email_changelist", "notices_preference_changelist"]:
+            with self.subTest(name):
+                response = self.client.get(reverse(f"admin:{name}"), {"q": "ed"})
+                self.assertEqual(response.status_code, 200)
+
+    def test_editors_see_neither(self):
+        self.client.force_login(self.editor)
+        for name in ["notices_email_changelist", "notices_preference_changelist"]:
+            with self.subTest(name):
+                response = self.client.get(reverse(f"admin:{name}"))
+                self.assertEqual(response.status_code, 403)

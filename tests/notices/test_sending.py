@@ -1,10 +1,11 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from factsheets import sheet_operations
 from factsheets.models import FactSheet
 from notices import sending
 from notices.models import Email
@@ -57,6 +58,22 @@ class ImmediateNoticeTests(SendingTestCase):
         )
         self.assertIn("The ambassador's name is out of date.", text_part(message))
         self.assertIn("Pia Ode sent U.S. Relations With Mali", text_part(message))
+
+    @override_settings(TIME_ZONE="America/New_York")
+    def test_the_submitter_learns_when_the_approved_sheet_goes_live(self):
+        self.submit()
+        goes_live = datetime(2030, 1, 8, 14, 0, tzinfo=UTC)
+        sheet_operations.publish(
+            FactSheet.objects.get(pk=self.sheet.pk), by=self.publisher, at=goes_live
+        )
+        sending.send_due()
+        message = next(m for m in self.smtp.wait_for(2) if m["To"] == "ed@example.org")
+        self.assertEqual(
+            message["Subject"], "Scheduled: U.S. Relations With Mali (2015-10-15)"
+        )
+        self.assertIn(
+            "It goes live on January 8, 2030, 9:00 AM EST.", text_part(message)
+        )
 
     def test_the_html_part_escapes_hostile_text(self):
         self.submit()
