@@ -1,3 +1,5 @@
+import contextlib
+import io
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.models import User
@@ -74,6 +76,22 @@ class ImmediateNoticeTests(SendingTestCase):
         self.assertIn(
             "It goes live on January 8, 2030, 9:00 AM EST.", text_part(message)
         )
+
+    def test_make_runs_console_backend_prints_the_notice(self):
+        self.submit()
+        printed = io.StringIO()
+        with (
+            override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend"
+            ),
+            contextlib.redirect_stdout(printed),
+        ):
+            self.assertEqual(sending.send_due(), 1)
+        self.assertIn(
+            "Subject: Waiting for your review: U.S. Relations With Mali (2015-10-15)",
+            printed.getvalue(),
+        )
+        self.assertEqual(Email.objects.get().state, Email.State.SENT)
 
     def test_the_html_part_escapes_hostile_text(self):
         self.submit()
