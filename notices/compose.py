@@ -46,7 +46,8 @@ def content(email, notices):
     }
     return {
         "to": recipient.email,
-        "subject": subject,
+        # One line, whatever a title holds: a header may not break.
+        "subject": " ".join(subject.split()),
         "text": render_to_string("notices/email.txt", context),
         "html": render_to_string("notices/email.html", context),
     }

@@ -13,7 +13,9 @@ def preferences(request, model_admin):
     preference = Preference.objects.filter(user=request.user).first() or Preference(
         user=request.user
     )
-    form = PreferenceForm(request.POST or None, instance=preference)
+    form = PreferenceForm(
+        request.POST if request.method == "POST" else None, instance=preference
+    )
     if request.method == "POST":
         if form.is_valid():
             saved = form.save()

@@ -107,6 +107,20 @@ class ImmediateNoticeTests(SendingTestCase):
         # The plain text says what was written, as written.
         self.assertIn('<script>alert("x")</script>', text_part(message))
 
+    def test_a_title_with_a_line_break_makes_a_one_line_subject(self):
+        self.submit()
+        FactSheet.objects.filter(pk=self.sheet.pk).update(
+            title="U.S. Relations\r\nBcc: someone@example.org With Mali"
+        )
+        self.assertEqual(sending.send_due(), 1)
+        [message] = self.smtp.wait_for(1)
+        self.assertEqual(
+            message["Subject"],
+            "Waiting for your review: U.S. Relations Bcc: someone@example.org With "
+            "Mali (2015-10-15)",
+        )
+        self.assertIsNone(message["Bcc"])
+
     def test_an_email_is_sent_once_however_often_the_send_runs(self):
         self.submit()
         self.assertEqual(sending.send_due(), 1)
