@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "csp",
     "django_prose_editor",
     "reversion",
+    # The task queue (background/), before ours: its admin is hardened as the rest.
+    "django_tasks",
+    "django_tasks_db",
     # Sign-in lockouts and the second factor (accounts/), before ours: our admin
     # hardens every admin registered before it, accounts' own among them.
     "accounts.apps.SignInAttemptsConfig",  # django-axes
@@ -55,8 +58,6 @@ INSTALLED_APPS = [
     "factsheets",
     "pagecache",
     "operations",
-    "django_tasks",
-    "django_tasks_db",
     "background",
     "notices",
     "comments",
@@ -581,3 +582,8 @@ LINK_CHECK_CONTACT = env("LINK_CHECK_CONTACT", default="")
 # A second pair of eyes: whoever publishes a sheet may not be the last person who
 # changed its content. Administrators may override, and the override is recorded.
 REVIEW_SECOND_PAIR_OF_EYES = env.bool("REVIEW_SECOND_PAIR_OF_EYES", default=True)
+
+# The admin's first page (dashboard/): how far back "Recently published" looks, and
+# when a current sheet counts as old (its issue date that many months ago).
+DASHBOARD_RECENT_DAYS = env.int("DASHBOARD_RECENT_DAYS", default=14)
+DASHBOARD_OLD_AFTER_MONTHS = env.int("DASHBOARD_OLD_AFTER_MONTHS", default=24)

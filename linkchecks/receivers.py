@@ -12,5 +12,7 @@ CHECKED_AFTER = {"submitted", "published", "went_live"}
 def review_step_recorded(sender, step, **kwargs):
     if step.action in CHECKED_AFTER:
         enqueue_on_commit(
-            tasks.check_sheet_links, step.factsheet_id, step.at.isoformat()
+            tasks.at_priority(tasks.check_sheet_links, tasks.SHEET_PRIORITY),
+            step.factsheet_id,
+            step.at.isoformat(),
         )

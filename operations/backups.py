@@ -71,6 +71,8 @@ KEPT = [
     "factsheets.relatedlink",
     "factsheets.changenote",
     "factsheets.importrecord",
+    "factsheets.reviewstep",
+    "comments.comment",
     "reversion.revision",
     "reversion.version",
     "admin.logentry",
@@ -85,6 +87,8 @@ LEFT_OUT = {
     "factsheets.previewlink": "transient: editors share new preview links",
     "axes": "sign-in attempts and lockouts, not content",
     "linkchecks": "derived: the worker checks every current sheet's links again",
+    "django_tasks_database": "transient: the task queue; scheduled work is enqueued again",
+    "background": "transient: the workers' heartbeats and the schedule's next runs",
     # Second factors are secrets as good as a password in clear: a stolen backup
     # must not carry them. Staff enrol their device again after a restore.
     "otp_totp": "second-factor secrets",

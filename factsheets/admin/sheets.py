@@ -8,9 +8,9 @@ from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -28,11 +28,13 @@ from factsheets.admin.inlines import (
 )
 from factsheets.admin.workflow import WorkflowViews
 from factsheets.forms import ImportForm
+from factsheets.importers import report
 from factsheets.importers.store import ImportRefused, save_draft
 from factsheets.models import (
     EditConflict,
     EditingSession,
     FactSheet,
+    ImportRecord,
     Incomplete,
 )
 from operations import Refused, accepts_import_upload
@@ -620,6 +622,11 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="factsheets_factsheet_import",
             ),
+            path(
+                "import/<int:record_id>/",
+                self.admin_site.admin_view(self.import_report_view),
+                name="factsheets_factsheet_import_report",
+            ),
             *self.workflow_urls(),
             *super().get_urls(),
         ]
@@ -627,7 +634,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
     # The import page takes a file up to IMPORT_MAX_BYTES from those who may import.
     @accepts_import_upload(roles.can_import)
     def import_view(self, request):
-        """Import an old sheet as a draft, then show it with what is left to check."""
+        """Import an old sheet as a draft, then report what was found in it."""
         if not roles.can_import(request.user):
             raise PermissionDenied
         if request.method == "POST":
@@ -653,12 +660,9 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
                     f"{verb} the draft “{saved.factsheet}”. It is not published.",
                     messages.SUCCESS,
                 )
-                for warning in data["sheet"].warnings:
-                    self.message_user(request, f"Check: {warning}", messages.WARNING)
+                # What was found, before the editor opens the draft.
                 return redirect(
-                    reverse(
-                        "admin:factsheets_factsheet_change", args=[saved.factsheet.pk]
-                    )
+                    "admin:factsheets_factsheet_import_report", saved.record.pk
                 )
         context = {
             **self.admin_site.each_context(request),
@@ -668,4 +672,27 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         }
         return TemplateResponse(
             request, "admin/factsheets/factsheet/import_form.html", context
+        )
+
+    def import_report_view(self, request, record_id):
+        """What an import found: the header, the country and how it was matched,
+        the rows, and what is left to check; then the draft, or another import."""
+        if not roles.can_import(request.user):
+            raise PermissionDenied
+        record = get_object_or_404(
+            ImportRecord.objects.select_related(
+                "factsheet__country", "factsheet__bureau", "imported_by"
+            ),
+            pk=record_id,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Imported: {record.factsheet}",
+            "record": record,
+            "found": report.found_items(record),
+            "warnings": record.report.get("warnings", []),
+        }
+        return TemplateResponse(
+            request, "admin/factsheets/factsheet/import_report.html", context
         )

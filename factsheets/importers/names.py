@@ -55,11 +55,15 @@ class Names:
 
     def __init__(self):
         self.countries = {}
+        # Which of its names each key came from, for the import's report.
+        self.names_by_key = {}
         self.all_countries = list(Country.objects.select_related("bureau"))
         for country in self.all_countries:
             for name in country.all_names:
                 for variant in variants(name):
-                    self.countries.setdefault(key(variant), country)
+                    if key(variant) not in self.countries:
+                        self.countries[key(variant)] = country
+                        self.names_by_key[key(variant)] = name
         self.bureaus = {key(bureau.name): bureau for bureau in Bureau.objects.all()}
 
     def country(self, text):
@@ -70,6 +74,14 @@ class Names:
             if found:
                 return found
         return None
+
+    def name_matched(self, text):
+        """Which name of its country `text` matched: “Swaziland” for Eswatini."""
+        text = re.sub(r"\s+(?:country\s+)?page$", "", text.strip(), flags=re.I)
+        for variant in variants(text):
+            if key(variant) in self.names_by_key:
+                return self.names_by_key[key(variant)]
+        return ""
 
     def bureau(self, text):
         return self.bureaus.get(key(text))

@@ -153,6 +153,10 @@ class ImportedSheet:
     related_links: list = field(default_factory=list)  # (title, url or None)
     related_links_intro: str = ""
     address: str = ""
+    # How the country was found: the text, where it was, and the country's name
+    # it matched (its name, its name in a sentence, or one of its other names).
+    country_from: str = ""
+    country_name_matched: str = ""
     recognised: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     # What was left out to keep the draft within what the admin can save.
@@ -586,10 +590,12 @@ class SheetReader:
             if named:
                 text = named["country"] or named["to"]
                 candidates.append((text, f"the heading “{heading}”"))
-        for text, _ in candidates:
+        for text, where in candidates:
             country = self.names.country(text)
             if country:
                 sheet.country = country
+                sheet.country_text, sheet.country_from = text, where
+                sheet.country_name_matched = self.names.name_matched(text)
                 return
         if candidates:
             text, where = candidates[0]

@@ -100,10 +100,47 @@ def save_draft(sheet, *, source, fingerprint, user=None, replace_edits=False):
         factsheet=draft,
         source=source[:500],
         fingerprint=fingerprint,
-        report={"recognised": sheet.recognised, "warnings": sheet.warnings},
+        report={
+            "recognised": sheet.recognised,
+            "warnings": sheet.warnings,
+            "found": what_was_found(sheet, draft),
+        },
         imported_by=user,
     )
     return Saved(draft, created, record)
+
+
+def what_was_found(sheet, draft):
+    """What the import page reports before the editor opens the draft: the header as
+    read, the country and how it was matched, and how many rows of each kind."""
+    country = sheet.country
+    matched = sheet.country_name_matched
+    if matched == country.name:
+        how = "name"
+    elif matched and matched == country.sentence_name:
+        how = "sentence name"
+    else:
+        how = "other name"
+    return {
+        "title": sheet.title,
+        "kind": sheet.kind,
+        "bureau_line": sheet.bureau_text,
+        "bureau": draft.bureau.name,
+        "bureau_matched": sheet.bureau is not None,
+        "issued_on": sheet.issued_on.isoformat() if sheet.issued_on else None,
+        "country": country.name,
+        "country_text": sheet.country_text,
+        "country_from": sheet.country_from,
+        "country_name_matched": matched,
+        "country_matched_by": how,
+        "sections": len(sheet.sections),
+        "assistance_lines": len(sheet.assistance_lines),
+        "officials": len(sheet.officials),
+        "related_links": len(sheet.related_links),
+        "related_links_without_address": sum(
+            1 for _, url in sheet.related_links if not url
+        ),
+    }
 
 
 def fill(draft, sheet):

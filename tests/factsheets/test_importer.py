@@ -349,31 +349,35 @@ class AdminImportTests(ImporterTestCase):
         self.assertContains(response, f'<a href="{self.url}">Import an old sheet</a>')
         self.assertContains(self.client.get(self.url), "Import as a draft")
 
+    def report_url(self):
+        return f"{self.url}{ImportRecord.objects.latest().pk}/"
+
+    def change_url(self):
+        return f"/admin/factsheets/factsheet/{FactSheet.objects.get().pk}/change/"
+
     def test_an_uploaded_capture_becomes_a_draft_shown_with_what_to_check(self):
         response = self.upload(SEED.read_bytes())
         sheet = FactSheet.objects.get()
-        self.assertRedirects(
-            response,
-            f"/admin/factsheets/factsheet/{sheet.pk}/change/",
-            fetch_redirect_response=False,
-        )
+        # First the report of what was found (test_import_report.py), then the draft.
+        self.assertRedirects(response, self.report_url(), fetch_redirect_response=False)
         self.assertEqual(sheet.status, FactSheet.Status.DRAFT)
         self.assertEqual(sheet.imports.get().imported_by, self.editor)
         page = self.client.get(response["Location"])
         self.assertContains(page, "Created the draft “U.S. Relations With Mali")
         self.assertContains(page, "It is not published.")
         self.assertContains(
-            page, "Check: 16 of 16 related links have no address in the source"
+            page, "<li>16 of 16 related links have no address in the source"
         )
-        # The report stays on the sheet's page after the messages are gone.
-        again = self.client.get(response["Location"])
+        self.assertContains(page, f'href="{self.change_url()}">Open the draft</a>')
+        # The report stays on the sheet's page too.
+        again = self.client.get(self.change_url())
         self.assertContains(again, "From mali.txt on")
         self.assertContains(again, "Still to check:")
 
     def test_the_draft_says_who_imported_it_as_last_saved_by(self):
-        response = self.upload(SEED.read_bytes())
+        self.upload(SEED.read_bytes())
         self.assertEqual(FactSheet.objects.get().updated_by, self.editor)
-        page = self.client.get(response["Location"]).content.decode()
+        page = self.client.get(self.change_url()).content.decode()
         shown = re.search(
             r'fieldBox field-updated_by.*?<div class="readonly">(.*?)</div>', page, re.S
         )
@@ -384,11 +388,7 @@ class AdminImportTests(ImporterTestCase):
         self.client.post(self.url, {"text": text})
         response = self.client.post(self.url, {"text": text})
         sheet = FactSheet.objects.get()
-        self.assertRedirects(
-            response,
-            f"/admin/factsheets/factsheet/{sheet.pk}/change/",
-            fetch_redirect_response=False,
-        )
+        self.assertRedirects(response, self.report_url(), fetch_redirect_response=False)
         self.assertContains(self.client.get(response["Location"]), "Updated the draft")
         self.assertEqual(sheet.imports.count(), 2)
 
@@ -419,11 +419,7 @@ class AdminImportTests(ImporterTestCase):
         page = page.replace(b"<head>", b'<head><meta charset="undefined">', 1)
         response = self.upload(page, name="drc.html")
         sheet = FactSheet.objects.get()
-        self.assertRedirects(
-            response,
-            f"/admin/factsheets/factsheet/{sheet.pk}/change/",
-            fetch_redirect_response=False,
-        )
+        self.assertRedirects(response, self.report_url(), fetch_redirect_response=False)
         self.assertEqual(sheet.country.name, "Democratic Republic of the Congo")
 
     def test_an_edited_draft_is_kept_unless_the_editor_asks_to_replace_it(self):
@@ -525,15 +521,18 @@ class LimitTests(ImporterTestCase):
 
     def import_and_save_unchanged(self, text):
         """Imports `text` in the admin, then sends its draft's change form back as
-        a browser would; returns the draft and the page the import led to."""
+        a browser would; returns the draft and the report the import led to."""
         response = self.client.post(
             self.url, {"file": SimpleUploadedFile("big.txt", text.encode())}
         )
         sheet = FactSheet.objects.get()
         change = f"/admin/factsheets/factsheet/{sheet.pk}/change/"
-        self.assertRedirects(response, change, fetch_redirect_response=False)
-        page = self.client.get(change).content.decode()
-        fields = FormFields.of(page, "factsheet_form")
+        report = f"{self.url}{sheet.imports.get().pk}/"
+        self.assertRedirects(response, report, fetch_redirect_response=False)
+        page = self.client.get(report).content.decode()
+        fields = FormFields.of(
+            self.client.get(change).content.decode(), "factsheet_form"
+        )
         rows = [
             list(sheet.sections.values_list("heading", "body")),
             list(sheet.related_links.values_list("title", "url")),
@@ -564,7 +563,7 @@ class LimitTests(ImporterTestCase):
             "last 4,900, from “BILATERAL HEADING 100” on, were left out."
         )
         self.assertEqual(self.report(sheet)[0], message)
-        self.assertIn(f"Check: {message}", page)
+        self.assertIn(f"<li>{message}</li>", page)
         # One line says how many more there are, rather than a page of them.
         self.assertEqual(len(self.report(sheet)), 60)
         self.assertEqual(

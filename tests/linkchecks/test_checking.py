@@ -158,7 +158,7 @@ class PolitenessTests(TestCase):
             "Affaires etrangeres; webmaster@example.gov)",
         )
 
-    @override_settings(LINK_CHECK_HOST_INTERVAL=0.3, LINK_CHECK_TIMEOUT=2)
+    @override_settings(LINK_CHECK_HOST_INTERVAL=0.6, LINK_CHECK_TIMEOUT=2)
     def test_one_host_is_asked_at_most_once_an_interval_by_every_checker(self):
         routes = {
             "/a": answer(200),
@@ -175,5 +175,7 @@ class PolitenessTests(TestCase):
         gaps = [
             later - earlier for earlier, later in zip(times, times[1:], strict=False)
         ]
-        for gap in gaps:
-            self.assertGreaterEqual(gap, 0.28)
+        # Turns are kept by the checker as it sends; a busy machine may deliver
+        # one request late and the next on time, so allow a little on arrival.
+        self.assertTrue(all(gap >= 0.45 for gap in gaps), gaps)
+        self.assertGreaterEqual(times[-1] - times[0], 1.15)

@@ -2,19 +2,29 @@
 scheduled run over the current sheets, in small batches, never twice."""
 
 import datetime
+import os
+import subprocess
+import sys
 from io import StringIO
-from types import SimpleNamespace
 
+from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.test import TestCase, override_settings
+from django.db import transaction
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from factsheets.models import FactSheet
-from factsheets.signals import review_step
+from factsheets import sheet_operations
+from factsheets.models import FactSheet, ReviewStep
 from linkchecks import tasks
 from linkchecks.models import Link
-from tests.helpers.factories import make_factsheet, make_related_link, make_section
+from tests.helpers.factories import (
+    make_factsheet,
+    make_full_factsheet,
+    make_related_link,
+    make_section,
+    make_user,
+)
 from tests.helpers.http_server import LocalServer, answer
 
 
@@ -37,40 +47,87 @@ def run_queued():
     return ran
 
 
-def step(factsheet, action, at=None):
-    """A review step as factsheets.signals.review_step carries it."""
-    return SimpleNamespace(
-        factsheet=factsheet,
-        factsheet_id=factsheet.pk,
-        action=action,
-        at=at or timezone.now(),
-    )
+def sheet_checks():
+    """The sheet checks queued, as (sheet id, since)."""
+    return [
+        (args["args"][0], datetime.datetime.fromisoformat(args["args"][1]))
+        for args in queued(tasks.check_sheet_links)
+    ]
 
 
 class AfterReviewStepTests(TestCase):
+    """Steps recorded by sheet_operations, as the admin and the worker record them."""
+
     @classmethod
     def setUpTestData(cls):
-        cls.sheet = make_factsheet()
+        cls.editor = make_user("editor", "Editors")
+        cls.publisher = make_user("publisher", "Publishers")
 
-    def test_a_check_is_queued_once_the_step_commits(self):
-        for action in ["submitted", "published", "went_live"]:
-            with self.subTest(action=action):
-                DBTaskResult.objects.all().delete()
-                recorded = step(self.sheet, action)
-                with self.captureOnCommitCallbacks(execute=True) as callbacks:
-                    review_step.send(sender=FactSheet, step=recorded)
-                    self.assertEqual(queued(tasks.check_sheet_links), [])
-                self.assertEqual(len(callbacks), 1)
-                self.assertEqual(
-                    queued(tasks.check_sheet_links),
-                    [{"args": [self.sheet.pk, recorded.at.isoformat()], "kwargs": {}}],
-                )
+    def setUp(self):
+        self.draft = make_full_factsheet(
+            status=FactSheet.Status.DRAFT, issued_on=datetime.date(2016, 1, 1)
+        )
 
-    def test_other_steps_queue_nothing(self):
-        for action in ["changes_requested", "scheduled", "unpublished", "expired"]:
-            with self.captureOnCommitCallbacks(execute=True) as callbacks:
-                review_step.send(sender=FactSheet, step=step(self.sheet, action))
-            self.assertEqual(callbacks, [])
+    def test_submitting_queues_a_check_once_the_step_commits(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            step = sheet_operations.submit_for_review(self.draft, by=self.editor)
+            self.assertEqual(sheet_checks(), [])
+        self.assertEqual(sheet_checks(), [(self.draft.pk, step.at)])
+        self.assertEqual(
+            queued(tasks.check_sheet_links)[0]["args"][1], step.at.isoformat()
+        )
+        # After the worker's other work, before the scheduled run's backlog.
+        self.assertEqual(DBTaskResult.objects.get().priority, -10)
+
+    def test_publishing_queues_a_check(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            step = sheet_operations.publish(self.draft, by=self.publisher)
+        self.assertEqual(step.action, ReviewStep.Action.PUBLISHED)
+        self.assertEqual(sheet_checks(), [(self.draft.pk, step.at)])
+
+    def test_a_scheduled_sheet_is_checked_when_it_goes_live(self):
+        publish_at = timezone.now() + datetime.timedelta(hours=1)
+        with self.captureOnCommitCallbacks(execute=True):
+            sheet_operations.publish(self.draft, by=self.publisher, at=publish_at)
+        self.assertEqual(sheet_checks(), [])
+        with self.captureOnCommitCallbacks(execute=True):
+            (step,) = sheet_operations.record_scheduled_changes(
+                now=publish_at + datetime.timedelta(minutes=1)
+            )
+        self.assertEqual(step.action, ReviewStep.Action.WENT_LIVE)
+        self.assertEqual(sheet_checks(), [(self.draft.pk, publish_at)])
+
+    def test_sending_back_unpublishing_and_expiry_queue_nothing(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            sheet_operations.submit_for_review(self.draft, by=self.editor)
+        DBTaskResult.objects.all().delete()
+        with self.captureOnCommitCallbacks(execute=True):
+            sheet_operations.request_changes(
+                self.draft, by=self.publisher, comment="Check the figures."
+            )
+            sheet_operations.publish(self.draft, by=self.publisher)
+        DBTaskResult.objects.all().delete()
+        FactSheet.objects.filter(pk=self.draft.pk).update(
+            expires_at=timezone.now() + datetime.timedelta(minutes=1)
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            (expired,) = sheet_operations.record_scheduled_changes(
+                now=timezone.now() + datetime.timedelta(minutes=2)
+            )
+            sheet_operations.unpublish(
+                FactSheet.objects.get(pk=self.draft.pk), by=self.publisher
+            )
+        self.assertEqual(expired.action, ReviewStep.Action.EXPIRED)
+        self.assertEqual(DBTaskResult.objects.count(), 0)
+
+    def test_a_step_rolled_back_queues_nothing(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            try:
+                with transaction.atomic():
+                    sheet_operations.submit_for_review(self.draft, by=self.editor)
+                    raise RuntimeError("the request failed after the step")
+            except RuntimeError:
+                pass
         self.assertEqual(DBTaskResult.objects.count(), 0)
 
 
@@ -143,21 +200,15 @@ class SheetCheckTests(TestCase):
         self.assertEqual(queued(tasks.check_links), [batch])
         self.assertEqual(len(self.server.requests), 1)
 
-    def test_two_steps_at_once_queue_each_link_once(self):
+    def test_a_second_check_of_the_same_moment_queues_nothing_more(self):
         sheet = make_factsheet()
         make_related_link(sheet, url=self.server.url("/ok"))
-        at = timezone.now()
-        with self.captureOnCommitCallbacks(execute=True):
-            review_step.send(sender=FactSheet, step=step(sheet, "published", at))
-            review_step.send(sender=FactSheet, step=step(sheet, "went_live", at))
+        since = timezone.now().isoformat()
+        tasks.check_sheet_links.call(sheet.pk, since)
+        tasks.check_sheet_links.call(sheet.pk, since)
+        self.assertEqual(len(queued(tasks.check_links)), 1)
         run_queued()
         self.assertEqual(len(self.server.requests), 1)
-        self.assertEqual(
-            DBTaskResult.objects.filter(
-                task_path=tasks.check_links.module_path
-            ).count(),
-            1,
-        )
 
     def test_a_deleted_sheet_is_nothing_to_check(self):
         tasks.check_sheet_links.call(987654, timezone.now().isoformat())
@@ -267,3 +318,27 @@ class CheckLinksCommandTests(TestCase):
     def test_an_unknown_sheet_is_a_clear_error(self):
         with self.assertRaisesMessage(CommandError, "There is no sheet with the id 0."):
             self.command("--sheet", "0")
+
+
+class RedisQueueTests(SimpleTestCase):
+    def test_with_the_queue_in_redis_the_tasks_load_and_take_no_priority(self):
+        """RQ refuses a task that names a priority; the site must start all the same."""
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("PYTEST", "DJANGO_"))
+        }
+        env.update(DEBUG="1", TASK_QUEUE_URL="redis://127.0.0.1:6379/15")
+        shell = (
+            "from linkchecks import tasks; "
+            "print(tasks.at_priority(tasks.check_links, tasks.SCHEDULED_PRIORITY).priority)"
+        )
+        done = subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", shell],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        self.assertEqual((done.returncode, done.stdout), (0, "0\n"), done.stderr)
