@@ -7,6 +7,7 @@ class NoticesConfig(AppConfig):
 
     def ready(self):
         from factsheets.signals import review_step
+        from notices import checks  # noqa: F401  (registers the settings' checks)
         from notices.receivers import review_step_taken
 
         review_step.connect(review_step_taken, dispatch_uid="notices.review_step")
