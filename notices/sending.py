@@ -41,7 +41,6 @@ class Permanent(Exception):
 def send_due(*, limit=None):
     """Send the emails that are due, until none is left or `limit` were tried;
     return how many the server accepted."""
-    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:64]
     sent = tried = 0
     connection = None
     try:
@@ -56,29 +55,29 @@ def send_due(*, limit=None):
                 connection = connect()
                 if connection is None:
                     break
-            took_any, taken, until = claim(candidates, worker)
+            took_any, taken, until = claim(candidates)
             if not took_any:
                 break  # the rest are another worker's
             for number, email in enumerate(taken):
                 if timezone.now() > until - lease() / 2:
                     # Half the lease gone: give the rest back and take them anew,
                     # so no lease runs out while its email is being sent.
-                    release(taken[number:], worker)
+                    release(taken[number:])
                     break
                 tried += 1
                 try:
                     deliver(connection, email)
                 except Temporary as error:
-                    put_off(email, worker, error)
+                    put_off(email, error)
                     # The connection may be what failed: the next email opens another.
                     connection = close(connection)
                     if (connection := connect()) is None:
-                        release(taken[number + 1 :], worker)
+                        release(taken[number + 1 :])
                         return sent
                 except Permanent as error:
-                    give_up(email, worker, error)
+                    give_up(email, error)
                 else:
-                    sent += mark_sent(email, worker)
+                    sent += mark_sent(email)
     finally:
         close(connection)
     return sent
@@ -101,22 +100,26 @@ def connect():
     return connection
 
 
-def claim(candidates, worker):
-    """Take those of the candidates still due for this worker, in one committed
-    transaction before anything is sent: (whether any was taken, [emails to send],
-    lease end). Emails not
-    yet written are written now and kept for every later try; one with nothing to
-    send is cancelled."""
+def claim(candidates):
+    """Take those of the candidates still due, in one committed transaction before
+    anything is sent: (whether any was taken, [emails to send], lease end). Emails
+    not yet written are written now and kept for every later try; one with nothing
+    to send is cancelled.
+
+    The claim's own mark (host, process, a random part) is what every later write
+    of this worker checks, so none of them touches an email another has taken since.
+    """
+    claimed_by = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
     now = timezone.now()
     until = now + lease()
     written = contents([email for email in candidates if not email.subject])
     with transaction.atomic():
         Email.objects.due(now).filter(pk__in=[email.pk for email in candidates]).update(
-            claimed_by=worker, claimed_until=until, attempts=F("attempts") + 1
+            claimed_by=claimed_by, claimed_until=until, attempts=F("attempts") + 1
         )
         taken = list(
             Email.objects.filter(
-                pk__in=[email.pk for email in candidates], claimed_by=worker
+                pk__in=[email.pk for email in candidates], claimed_by=claimed_by
             ).order_by("next_attempt_at", "pk")
         )
         changed, to_send = [], []
@@ -169,15 +172,16 @@ def deliver(connection, email):
         raise Temporary(f"{type(error).__name__}: {error}") from error
 
 
-def release(emails, worker):
-    """Give back emails taken but not tried, as if never taken."""
-    Email.objects.filter(
-        pk__in=[email.pk for email in emails], claimed_by=worker
-    ).update(claimed_until=None, attempts=F("attempts") - 1)
+def release(emails):
+    """Give back emails taken (by one claim) but not tried, as if never taken."""
+    if emails:
+        Email.objects.filter(
+            pk__in=[email.pk for email in emails], claimed_by=emails[0].claimed_by
+        ).update(claimed_until=None, attempts=F("attempts") - 1)
 
 
-def mark_sent(email, worker):
-    recorded = Email.objects.filter(pk=email.pk, claimed_by=worker).update(
+def mark_sent(email):
+    recorded = held(email).update(
         state=Email.State.SENT,
         sent_at=timezone.now(),
         claimed_until=None,
@@ -188,24 +192,29 @@ def mark_sent(email, worker):
     return 1
 
 
-def put_off(email, worker, error):
+def put_off(email, error):
     """Try again later, or give up after NOTICES_MAX_ATTEMPTS tries."""
     if email.attempts >= settings.NOTICES_MAX_ATTEMPTS:
-        give_up(email, worker, error)
+        give_up(email, error)
         return
     logger.warning("Email %s not sent (%s); trying again later", email.key, error)
-    Email.objects.filter(pk=email.pk, claimed_by=worker).update(
+    held(email).update(
         claimed_until=None,
         next_attempt_at=timezone.now() + email.retry_delay(),
         last_error=str(error),
     )
 
 
-def give_up(email, worker, error):
+def give_up(email, error):
     logger.error("Email %s failed for good: %s", email.key, error)
-    Email.objects.filter(pk=email.pk, claimed_by=worker).update(
+    held(email).update(
         state=Email.State.FAILED, claimed_until=None, last_error=str(error)
     )
+
+
+def held(email):
+    """The email, as long as this worker's claim on it stands."""
+    return Email.objects.filter(pk=email.pk, claimed_by=email.claimed_by)
 
 
 def close(connection):

@@ -139,6 +139,20 @@ class ImmediateNoticeTests(SendingTestCase):
         [message] = self.smtp.wait_for(1)
         self.assertEqual(message["Message-ID"], Email.objects.get().message_id)
 
+    @override_settings(NOTICES_LEASE_SECONDS=1)
+    def test_a_slow_server_never_outlasts_a_lease_the_rest_is_taken_anew(self):
+        for n in range(3):
+            make_user(f"pub{n}", "Publishers", email=f"pub{n}@example.org")
+        self.submit()
+        self.smtp.stall_next(4, seconds=0.6)  # past half the lease each
+        self.assertEqual(sending.send_due(), 4)
+        self.assertEqual(len(self.smtp.wait_for(4)), 4)
+        # Each was taken again before it was tried, never while another held it.
+        self.assertEqual(
+            list(Email.objects.values_list("state", "attempts")),
+            [(Email.State.SENT, 1)] * 4,
+        )
+
     def test_an_email_whose_sheet_is_gone_is_cancelled(self):
         self.submit()
         FactSheet.objects.filter(pk=self.sheet.pk).delete()
