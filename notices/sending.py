@@ -166,7 +166,10 @@ def deliver(connection, email):
             f"Recipient refused: {error.recipients}"
         ) from error
     except smtplib.SMTPResponseException as error:
-        reply = f"{error.smtp_code} {error.smtp_error!r}"
+        said = error.smtp_error
+        if isinstance(said, bytes):
+            said = said.decode(errors="replace")
+        reply = f"{error.smtp_code} {said}"
         raise (Permanent if error.smtp_code >= 500 else Temporary)(reply) from error
     except (smtplib.SMTPException, OSError) as error:
         raise Temporary(f"{type(error).__name__}: {error}") from error

@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from notices.forms import PreferenceForm
-from notices.models import Kind, Preference
+from notices.models import Email, Kind, Preference
 
 
 def preferences(request, model_admin):
@@ -27,6 +27,10 @@ def preferences(request, model_admin):
         "title": "Email notices",
         "form": form,
         "address": request.user.email,
+        # Told here too, since the person is the one who can fix their address.
+        "undelivered": Email.objects.filter(
+            recipient=request.user, state=Email.State.FAILED
+        ).order_by("-created_at")[:5],
         "opts": Preference._meta,
         "digest_hour": settings.NOTICES_DIGEST_HOUR,
         "time_zone": settings.TIME_ZONE,

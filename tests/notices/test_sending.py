@@ -207,6 +207,16 @@ class FailureTests(SendingTestCase):
         self.assertEqual((email.state, email.attempts), (Email.State.FAILED, 1))
         self.assertIn("550", email.last_error)
 
+        # The person is told on their preferences page; the outbox shows it.
+        self.client.force_login(self.publisher)
+        response = self.client.get(reverse("admin:notices_preferences"))
+        self.assertContains(response, "Notices that could not be delivered to you")
+        self.assertContains(
+            response,
+            "Waiting for your review: U.S. Relations With Mali (2015-10-15): "
+            "<q>550 5.1.1 No such mailbox</q>",
+            html=True,
+        )
         admin = make_user("root", is_superuser=True)
         self.client.force_login(admin)
         url = reverse("admin:notices_email_changelist")
