@@ -48,7 +48,7 @@ def content(email, notices):
         "to": recipient.email,
         # One line, whatever a title holds: a header may not break.
         "subject": " ".join(subject.split()),
-        "text": render_to_string("notices/email.txt", context),
+        "text": render_to_string("notices/email.txt", context).strip() + "\n",
         "html": render_to_string("notices/email.html", context),
     }
 
