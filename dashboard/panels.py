@@ -93,7 +93,7 @@ def panels(user):
             sheet_panel(
                 "waiting-for-review",
                 "Waiting for my review",
-                sheets.in_review(),
+                sheets.awaiting_review_by(user),
                 lambda s: f"Submitted {when(s.submitted_at)}" if s.submitted_at else "",
                 "Nothing is waiting for review.",
                 sheet_list(status__exact=FactSheet.Status.IN_REVIEW),

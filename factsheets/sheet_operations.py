@@ -18,7 +18,7 @@ What must hold on any save, a raw one too, stays in FactSheet.save: a sheet goes
 live only complete (Incomplete), and a save names the version it replaces, so a
 copy saved by someone since it was loaded is refused (EditConflict).
 
-Review (docs/decisions/0006): Draft → In review (submit_for_review) → Published or
+Review (docs/decisions/0007): Draft → In review (submit_for_review) → Published or
 Scheduled (publish), or back to Draft (request_changes). Each step is a ReviewStep,
 a revision comment, and a factsheets.signals.review_step sent in its transaction.
 With REVIEW_SECOND_PAIR_OF_EYES, publish refuses (ReviewRefused) whoever last
@@ -158,7 +158,7 @@ def save(factsheet, *, by, change=None, comment=None, content_changed=True):
 
     `content_changed` is False for a save that changed none of the content (no
     field of CONTENT_FIELDS, no row): `by` is then not recorded as its author. A
-    sheet in review stays in review when changed (docs/decisions/0006).
+    sheet in review stays in review when changed (docs/decisions/0007).
     """
     note = change.note if change else ""
     with reversion.create_revision():
@@ -248,7 +248,7 @@ def second_pair_refusal(factsheet, by):
 
     The rule guards the moment a sheet is released: a draft or a sheet in review
     being published. A sheet already published (a reschedule, a change in place)
-    is outside it (docs/decisions/0006), and so is one whose author is not known.
+    is outside it (docs/decisions/0007), and so is one whose author is not known.
     """
     if not settings.REVIEW_SECOND_PAIR_OF_EYES or factsheet.is_published:
         return None

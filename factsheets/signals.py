@@ -1,6 +1,6 @@
 """What other apps may follow of a sheet's life, without the content app knowing them.
 
-Both signals are sent inside the transaction that makes the change: a receiver that
+Each signal is sent inside the transaction that makes the change: a receiver that
 writes (an outbox row, a check to run) commits or rolls back with it. Work that
 takes time is for the worker: receivers enqueue it on commit, never do it here.
 """
@@ -8,5 +8,7 @@ takes time is for the worker: receivers enqueue it on commit, never do it here.
 from django.dispatch import Signal
 
 # A step of the sheet's review or publication was recorded: `step` is the
-# factsheets.ReviewStep just saved (its factsheet, action, by, at, message).
+# factsheets.ReviewStep just saved (its factsheet, action, by, at, message,
+# overridden, and the submission it answers). Sent by sheet_operations only, once
+# per step; a went-live or expired step by the worker, with `by` None.
 review_step = Signal()

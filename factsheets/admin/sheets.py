@@ -152,10 +152,9 @@ class FactSheetAdminForm(forms.ModelForm):
         refusal = getattr(self.request, "sheet_refusal", None)
         if isinstance(refusal, (Incomplete, sheet_operations.ReviewRefused)):
             self.add_error(None, refusal)
-        if (
-            "_request_changes" in self.data
-            and not (cleaned_data.get("review_comment") or "").strip()
-        ):
+        # Without the field (the sheet is not in review), the operation refuses.
+        asking = "_request_changes" in self.data and "review_comment" in self.fields
+        if asking and not (cleaned_data.get("review_comment") or "").strip():
             self.add_error(
                 "review_comment",
                 "Say what needs changing: “Request changes” sends the sheet back to "
@@ -280,6 +279,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
     readonly_fields = [
         "state",
         "submission",
+        "last_review",
         "who_publishes",
         "created_at",
         "updated_at",
@@ -340,7 +340,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         in review's submission, and the comment field for those who review it."""
         status = obj.status if obj is not None else FactSheet.Status.DRAFT
         if status == FactSheet.Status.DRAFT and roles.can_submit(request.user):
-            return ["who_publishes", "review_message"]
+            return ["last_review", "who_publishes", "review_message"]
         if status == FactSheet.Status.IN_REVIEW:
             if roles.can_review(request.user):
                 return ["submission", "review_comment"]
@@ -391,6 +391,21 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
             ", ".join(names),
         )
 
+    @admin.display(description="last review")
+    def last_review(self, obj):
+        """A draft's last step: above all, a reviewer's request for changes, with
+        their comment, for the author to act on."""
+        step = obj.review_steps.select_related("by").first() if obj.pk else None
+        if step is None:
+            return "Not submitted for review yet."
+        return format_html(
+            "{} by {} on {}{}",
+            step.get_action_display(),
+            step.who,
+            when(step.at),
+            format_html(": “{}”", step.message) if step.message else "",
+        )
+
     @admin.display(description="submitted")
     def submission(self, obj):
         """Who submitted the sheet, when, with what message; and whether it changed
@@ -399,10 +414,12 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         if step is None:
             return "Not submitted."
         said = format_html(
-            "By {} on {}.{}",
+            "By {} on {}{}",
             step.who,
             when(step.at),
-            format_html(" “{}”", step.message) if step.message else "",
+            format_html(", with the message “{}”", step.message)
+            if step.message
+            else "",
         )
         changed_at = obj.content_changed_at
         if changed_at is None or changed_at <= step.at:
@@ -410,7 +427,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         author = obj.content_changed_by
         compare = revisions.compare_since(obj, step.at)
         return format_html(
-            "{}<p><strong>Changed since it was submitted</strong>, by {} on {}.{}</p>",
+            "{}<p><strong>Changed since it was submitted</strong> (by {} on {}).{}</p>",
             said,
             (author.get_full_name() or author.get_username()) if author else "someone",
             when(changed_at),

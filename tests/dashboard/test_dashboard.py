@@ -112,6 +112,13 @@ class DashboardTest(TestCase):
         )
         self.assertEqual(page["recently-published"]["rows"], [str(self.recent)])
 
+    def test_a_publisher_is_not_asked_to_review_what_they_changed_last(self):
+        sheet_operations.save(self.in_review, by=self.publisher)
+        page = self.index(self.publisher)
+        self.assertEqual(page["waiting-for-review"]["count"], 0)
+        other = make_user("petra", "Publishers")
+        self.assertEqual(self.index(other)["waiting-for-review"]["count"], 1)
+
     def test_old_sheets_imports_links_and_the_queue(self):
         page = self.index(self.editor)
         old = page["old-sheets"]

@@ -199,7 +199,10 @@ class EditorJourneyTests(BrowserTestCase):
         self.assertIn("Page not found", self.find("h1").text)
 
         # Published, it is on the home page and at its address, list and link intact.
+        # The administrator who wrote it publishes it past the second pair of eyes,
+        # saying so on the page.
         self.open(f"/admin/factsheets/factsheet/{sheet.pk}/change/")
+        self.find("#id_override_review").click()
         self.save("_publish")
         self.assertIn("is published", self.find(".messagelist").text)
         self.open("/")

@@ -62,3 +62,52 @@ class RealSheetsMigrationTests(TransactionTestCase):
             list(Section.objects.values_list("heading", "shows_assistance")),
             [("Bilateral Representation", False)],
         )
+
+
+class ReviewMigrationTests(TransactionTestCase):
+    before = [("factsheets", "0008_search")]
+    after = [("factsheets", "0009_review")]
+
+    def migrate(self, targets):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    def tearDown(self):
+        self.migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    def test_a_drafts_last_saver_becomes_the_author_of_its_content(self):
+        apps = self.migrate(self.before)
+        User = apps.get_model("auth", "User")
+        Bureau = apps.get_model("factsheets", "Bureau")
+        Country = apps.get_model("factsheets", "Country")
+        FactSheet = apps.get_model("factsheets", "FactSheet")
+        writer = User.objects.create(username="writer")
+        bureau = Bureau.objects.create(name="B", slug="b", short_name="B")
+        sheets = {}
+        for number, status in enumerate(["draft", "published"]):
+            country = Country.objects.create(
+                name=f"C{number}", slug=f"c{number}", bureau=bureau
+            )
+            sheets[status] = FactSheet.objects.create(
+                country=country,
+                bureau=bureau,
+                issued_on=datetime.date(2015, 10, 15),
+                status=status,
+                updated_by=writer,
+            )
+
+        apps = self.migrate(self.after)
+        FactSheet = apps.get_model("factsheets", "FactSheet")
+        draft = FactSheet.objects.get(pk=sheets["draft"].pk)
+        published = FactSheet.objects.get(pk=sheets["published"].pk)
+        self.assertEqual(
+            (draft.content_changed_by_id, draft.content_changed_at),
+            (writer.pk, draft.updated_at),
+        )
+        # Who saved a published sheet last may only have published it.
+        self.assertEqual(
+            (published.content_changed_by_id, published.content_changed_at),
+            (None, None),
+        )

@@ -162,6 +162,9 @@ class EditionJourneyTests(WorkflowBrowserTestCase):
         self.replace_in_section(
             "Bilateral Representation", "Paul A. Folmsbee", "Dennis Hankins"
         )
+        # The administrator who made the edition publishes it past the second pair
+        # of eyes, saying so on the page.
+        self.find("#id_override_review").click()
         self.click("input[name='_publish']")
         self.assertIn("is published.", self.find(".messagelist").text)
         draft.refresh_from_db()
