@@ -113,3 +113,15 @@ class AdminListsTests(TestCase):
             with self.subTest(name):
                 response = self.client.get(reverse(f"admin:{name}"))
                 self.assertEqual(response.status_code, 403)
+
+    def test_a_forged_selection_for_trying_again_changes_nothing(self):
+        self.client.force_login(self.admin)
+        url = reverse("admin:notices_email_changelist")
+        for value in ("abc", "99999999999999999999999", "\x00"):
+            with self.subTest(value=value):
+                response = self.client.post(
+                    url, {"action": "try_again", "_selected_action": [value]}
+                )
+                self.assertIn(response.status_code, (200, 302))
+                response = self.client.get(url, {"q": value, "state__exact": value})
+                self.assertIn(response.status_code, (200, 302))
