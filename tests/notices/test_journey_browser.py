@@ -1,6 +1,7 @@
 """The editorial journey in a real browser, with the notices a real worker sends to
-a real SMTP server: submitted, sent back with a comment, submitted again, approved
-with a schedule; then the author follows the email's link back to the sheet."""
+a real SMTP server: submitted, commented on one section and sent back, the comment
+read and resolved by the author, submitted again, approved with a schedule; then
+the author follows the email's link back to the sheet."""
 
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from factsheets.models import FactSheet
 from tests.helpers.browser import BrowserTestCase
@@ -77,13 +78,36 @@ class JourneyWithNoticesTests(BrowserTestCase):
 
         self.sign_in("publisher")
         self.open_sheet()
+        # A comment on one section, from the thread the change form links to.
+        self.find(".sheet-comments a").click()
+        self.wait(EC.presence_of_element_located((By.ID, "id_body")))
+        section = self.sheet.sections.first()
+        self.find("#id_body").send_keys("The 2014 line <b>needs</b> its source.")
+        Select(self.find("#id_section")).select_by_visible_text(section.heading)
+        self.find("input[type=submit][value='Add the comment']").click()
+        self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".comment-thread")))
+        self.open_sheet()
         self.find("#id_review_comment").send_keys("Say which agency <USAID?> gave it.")
         self.press("_request_changes")
         [sent_back] = self.mail_to("editor@example.org", 1)
         self.assertEqual(sent_back["Subject"], f"Changes requested: {MALI}")
         self.assertIn("Say which agency &lt;USAID?&gt; gave it.", html_part(sent_back))
 
+        # The author reads the comment on the sheet's page, and resolves it.
         self.sign_in("editor")
+        self.open_sheet()
+        comments = self.find(".sheet-comments").text
+        self.assertIn("1 open, 0 resolved.", comments)
+        self.assertIn(f"On “{section.heading}”, by publisher", comments)
+        self.assertIn("The 2014 line <b>needs</b> its source.", comments)
+        self.find(".sheet-comments a").click()
+        self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".comment-thread")))
+        self.find("button[name=resolve]").click()
+        self.wait(
+            EC.text_to_be_present_in_element(
+                (By.ID, "content-main"), "0 open, 1 resolved."
+            )
+        )
         self.open_sheet()
         self.find("#id_review_message").send_keys("Agency named.")
         self.press("_submit_for_review")
