@@ -20,6 +20,9 @@ install: $(VENV)/.installed
 .env: | $(VENV)/.installed
 	$(PYTHON) -c "import secrets; print(f'SECRET_KEY={secrets.token_urlsafe(50)}')" > $@
 
+# Notices print in this terminal (the console backend) unless EMAIL_URL is set, in
+# the environment or in .env.
+run: export EMAIL_URL := $(or $(EMAIL_URL),$(shell sed -n 's/^EMAIL_URL=//p' .env 2>/dev/null | tail -n 1),consolemail://)
 run: install .env
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py load_initial_data

@@ -526,6 +526,40 @@ TASK_RETRY_BACKOFF = env.float("TASK_RETRY_BACKOFF", default=10)
 TASK_RESULTS_KEPT_DAYS = env.int("TASK_RESULTS_KEPT_DAYS", default=14)
 
 # Email notices to editors (notices/).
+# Where mail goes, as one address read by django-environ: smtp://host:25,
+# smtp+tls://user:password@host:587, smtps://... for TLS from the start, or
+# consolemail:// to print each message, which `make run` uses so a newcomer sees the
+# notices in the terminal. Only the worker sends (notices/sending.py).
+vars().update(
+    (key, value)
+    for key, value in env.email_url("EMAIL_URL", default="smtp://localhost:25").items()
+    if value not in (None, "")  # unset parts keep Django's defaults
+)
+# A server that stops answering must not hold a worker; a notice it did not accept is
+# tried again later (seconds).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The sender of every notice; production names a mailbox its mail server may send as.
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="Fact sheets <factsheets@localhost>"
+)
+# Daily digests go out at this hour of the site's time zone (TIME_ZONE), 0-23.
+NOTICES_DIGEST_HOUR = env.int("NOTICES_DIGEST_HOUR", default=17)
+# A sheet's "recent editors", told when it goes live or expires: whoever saved a
+# revision of it in this many days.
+NOTICES_RECENT_EDITOR_DAYS = env.int("NOTICES_RECENT_EDITOR_DAYS", default=90)
+# A worker holds an email it is sending for this long (seconds); a worker that died
+# holding one frees it when the time is up. Longer than EMAIL_TIMEOUT, so a live
+# worker's hold never runs out while the server is still answering.
+NOTICES_LEASE_SECONDS = env.int("NOTICES_LEASE_SECONDS", default=300)
+# An email the server refused for now (a 4xx reply, no connection) is tried again
+# after 1, 2, 4... minutes (NOTICES_RETRY_SECONDS doubled each time, at most a day),
+# and given up after NOTICES_MAX_ATTEMPTS tries: then it shows as failed in the
+# admin's outbox. A permanent refusal (5xx) fails at once.
+NOTICES_RETRY_SECONDS = env.int("NOTICES_RETRY_SECONDS", default=60)
+NOTICES_MAX_ATTEMPTS = env.int("NOTICES_MAX_ATTEMPTS", default=8)
+# How often the worker looks for due emails and digests even when nobody enqueued a
+# send: after a crash, a retry's time, or the digest hour (seconds).
+NOTICES_SWEEP_SECONDS = env.int("NOTICES_SWEEP_SECONDS", default=60)
 
 # Link checks (linkchecks/).
 # A link checked within this many hours is not checked again by the hourly run.

@@ -268,10 +268,22 @@ def second_pair_refusal(factsheet, by):
     )
 
 
-def publish(factsheet, *, by, at=None, override=False):
+def problems_before_publishing(factsheet):
+    """What other apps' checks find wrong with the sheet as it is now (a link that
+    failed its last check), each a sentence for its publisher; none block
+    publishing unless the publisher chooses so."""
+    answers = signals.checks_before_publishing.send(
+        sender=FactSheet, factsheet=factsheet
+    )
+    return [problem for _receiver, problems in answers for problem in problems or ()]
+
+
+def publish(factsheet, *, by, at=None, override=False, hold_if_problems=False):
     """Publish the sheet now, or schedule it for `at`; refused, with nothing
     written, unless it is complete (Incomplete) and, by the second-pair-of-eyes
     rule, `by` is not the last person who changed its content (ReviewRefused).
+    A publisher who chose `hold_if_problems` has it refused too (ReviewRefused,
+    code "held_back") while problems_before_publishing() finds any.
 
     A superuser passing `override` publishes past that rule; the step and the
     revision say so. Returns the PUBLISHED or SCHEDULED step, which answers the
@@ -291,6 +303,14 @@ def publish(factsheet, *, by, at=None, override=False):
                     code="override_refused",
                 )
             overridden = True
+        if hold_if_problems:
+            problems = problems_before_publishing(factsheet)
+            if problems:
+                raise ReviewRefused(
+                    "Held back, as you chose: " + " ".join(problems) + " Nothing "
+                    "was published. Fix these, or publish without holding it back.",
+                    code="held_back",
+                )
         submission = open_submission(factsheet)
         factsheet.status = FactSheet.Status.PUBLISHED
         factsheet.publish_at = at or timezone.now()

@@ -12,3 +12,10 @@ from django.dispatch import Signal
 # overridden, and the submission it answers). Sent by sheet_operations only, once
 # per step; a went-live or expired step by the worker, with `by` None.
 review_step = Signal()
+
+# Asked before a sheet is published or scheduled, and by the change form to warn
+# its publisher: each receiver returns a list of problems it finds with `factsheet`
+# as it is now, each a sentence for the publisher (“The related link ‘Embassy’
+# failed its last check: 404.”). Publishing goes ahead unless the publisher chose
+# to hold the sheet back for any (sheet_operations.publish's hold_if_problems).
+checks_before_publishing = Signal()

@@ -16,3 +16,19 @@ def review_step_recorded(sender, step, **kwargs):
             step.factsheet_id,
             step.at.isoformat(),
         )
+
+
+def problems_before_publishing(sender, factsheet, **kwargs):
+    """The sheet's links that failed their last check, each a sentence for the
+    publisher (factsheets.signals.checks_before_publishing)."""
+    from linkchecks.results import broken_links
+
+    problems = []
+    for link in broken_links(factsheet):
+        where = "; ".join(dict.fromkeys(place.where for place in link.places))
+        status = f" ({link.status_code})" if link.status_code else ""
+        problems.append(
+            f"The link to {link.url} in {where} failed its last check: "
+            f"{link.get_result_display()}{status}."
+        )
+    return problems

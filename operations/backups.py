@@ -73,6 +73,7 @@ KEPT = [
     "factsheets.importrecord",
     "factsheets.reviewstep",
     "comments.comment",
+    "notices.preference",
     "reversion.revision",
     "reversion.version",
     "admin.logentry",
@@ -89,6 +90,9 @@ LEFT_OUT = {
     "linkchecks": "derived: the worker checks every current sheet's links again",
     "django_tasks_database": "transient: the task queue; scheduled work is enqueued again",
     "background": "transient: the workers' heartbeats and the schedule's next runs",
+    # A restored outbox would send old notices again, or lose its place in sending.
+    "notices.notice": "transient: what was told, kept only until it is sent",
+    "notices.email": "transient: the outbox",
     # Second factors are secrets as good as a password in clear: a stolen backup
     # must not carry them. Staff enrol their device again after a restore.
     "otp_totp": "second-factor secrets",

@@ -40,7 +40,13 @@ from factsheets.models import (
 from operations import Refused, accepts_import_upload
 
 # Buttons and fields only publishers may send; anyone else sending them is refused.
-PUBLISHING_INPUTS = ("_publish", "_unpublish", "publish_time", "expires_at")
+PUBLISHING_INPUTS = (
+    "_publish",
+    "_unpublish",
+    "publish_time",
+    "expires_at",
+    "hold_if_problems",
+)
 REVIEWING_INPUTS = ("_request_changes", "review_comment")
 # Only a superuser may send this: publish past the second pair of eyes.
 OVERRIDE_INPUT = "override_review"
@@ -102,6 +108,13 @@ class FactSheetAdminForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required for “Request changes”: the author reads it with the "
         "sheet, back as a draft.",
+    )
+    hold_if_problems = forms.BooleanField(
+        label="Hold it back if a check finds a problem",
+        required=False,
+        help_text="For “Publish”: tick to leave the sheet unpublished while a check "
+        "finds a problem, such as a link that failed its last check. Untick, it is "
+        "published and the problems are listed for you to follow up.",
     )
     override_review = forms.BooleanField(
         label="Publish it myself anyway: I made the last change to its content",
@@ -303,7 +316,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         publication = ["state"]
         if roles.can_publish(request.user):
-            publication += ["publish_time", "expires_at"]
+            publication += ["publish_time", "hold_if_problems", "expires_at"]
         fieldsets = [
             (None, {"fields": ["country", "bureau", "title", "kind", "issued_on"]}),
             ("Publication", {"fields": publication}),
@@ -566,7 +579,11 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         if "_publish" in request.POST:
             at = data.get("publish_time")
             step = sheet_operations.publish(
-                sheet, at=at, by=request.user, override=data.get(OVERRIDE_INPUT, False)
+                sheet,
+                at=at,
+                by=request.user,
+                override=data.get(OVERRIDE_INPUT, False),
+                hold_if_problems=data.get("hold_if_problems", False),
             )
             self.message_user(
                 request,
@@ -583,6 +600,8 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
                 ),
                 messages.SUCCESS,
             )
+            for problem in sheet_operations.problems_before_publishing(sheet):
+                self.message_user(request, f"To follow up: {problem}", messages.WARNING)
         elif "_unpublish" in request.POST:
             sheet_operations.unpublish(sheet, by=request.user)
             self.message_user(request, f"“{sheet}” is a draft again.", messages.SUCCESS)

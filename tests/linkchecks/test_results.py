@@ -134,6 +134,57 @@ class ChangeFormTests(TestCase):
         self.assertEqual(response.status_code, 302)
         draft.refresh_from_db()
         self.assertTrue(draft.is_live)
+        # Published, with the broken link named for the publisher to follow up.
+        shown = [str(m) for m in self.client.get(change_url(draft)).context["messages"]]
+        self.assertIn(
+            f"To follow up: The link to {self.server.url('/gone')} in "
+            f"{draft.related_links.get().title} failed its last check: Broken (404).",
+            shown,
+        )
+
+    def test_a_publisher_who_chooses_holds_a_sheet_with_a_broken_link_back(self):
+        draft = make_full_factsheet(
+            status=FactSheet.Status.DRAFT, issued_on=datetime.date(2016, 1, 1)
+        )
+        draft.related_links.update(url=self.server.url("/gone"))
+        for link in runs.record_uses(FactSheet.objects.get(pk=draft.pk)):
+            link.record(checking.Checker(runs.wait_for_turn).check(link.url))
+        version = FactSheet.objects.get(pk=draft.pk).version
+        response = self.client.post(
+            change_url(draft),
+            change_data(draft, _publish="Save and publish", hold_if_problems="on"),
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Held back, as you chose: The link to")
+        self.assertContains(response, "Nothing was published.")
+        draft.refresh_from_db()
+        self.assertEqual(
+            (draft.status, draft.version), (FactSheet.Status.DRAFT, version)
+        )
+        # Once the link works, the same choice publishes it.
+        draft.related_links.update(url=self.server.url("/ok"))
+        for link in runs.record_uses(FactSheet.objects.get(pk=draft.pk)):
+            link.record(checking.Checker(runs.wait_for_turn).check(link.url))
+        response = self.client.post(
+            change_url(draft),
+            change_data(draft, _publish="Save and publish", hold_if_problems="on"),
+        )
+        self.assertEqual(response.status_code, 302)
+        draft.refresh_from_db()
+        self.assertTrue(draft.is_live)
+
+    def test_an_editor_cannot_send_the_publishers_choice(self):
+        editor = make_user("editor", "Editors")
+        self.client.force_login(editor)
+        draft = make_full_factsheet(status=FactSheet.Status.DRAFT)
+        response = self.client.post(
+            change_url(draft), change_data(draft, hold_if_problems="on")
+        )
+        self.assertContains(
+            response,
+            "Only publishers may publish or schedule a sheet.",
+            status_code=403,
+        )
 
 
 class ApiTests(TestCase):

@@ -1,0 +1,109 @@
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it accepts, parsed by
+Python's `email` package, and can be told to stall or refuse."""
+
+import asyncio
+import email
+import threading
+import time
+from collections import deque
+from email import policy
+
+from aiosmtpd.controller import Controller
+
+from tests.helpers.servers import free_port
+
+
+class SMTPServer:
+    """Start it with `with SMTPServer() as smtp:` (or start()/stop()); point Django
+    at it with smtp.email_url or smtp.settings().
+
+    A message counts as received only once the server answered 250 to it: a client
+    that goes away while the server stalls (stall_next) loses that message, as it
+    would with a real server, since aiosmtpd cancels the handler of a connection
+    that is gone.
+    """
+
+    def __init__(self):
+        self.port = free_port()
+        self.messages = []
+        self.stalled = threading.Event()  # set while a message is being held
+        self._stalls = 0
+        self._stall_seconds = 0
+        self._replies = deque()
+        self._changed = threading.Condition()
+        self._controller = Controller(
+            self, hostname="127.0.0.1", port=self.port, ready_timeout=10
+        )
+
+    @property
+    def email_url(self):
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def settings(self):
+        """Settings for override_settings() that send here through SMTP."""
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": self.port,
+            "EMAIL_USE_TLS": False,
+            "EMAIL_TIMEOUT": 5,
+        }
+
+    def start(self):
+        self._controller.start()
+        return self
+
+    def stop(self):
+        self._controller.stop()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    def stall_next(self, count=1, seconds=60):
+        """Hold each of the next `count` messages for `seconds` before answering."""
+        self._stalls, self._stall_seconds = count, seconds
+
+    def reply_next(self, *replies):
+        """Answer the next messages with these replies instead of accepting them,
+        e.g. "451 4.3.0 Try again later" or "550 5.1.1 No such mailbox"."""
+        self._replies.extend(replies)
+
+    async def handle_DATA(self, server, session, envelope):
+        if self._stalls:
+            self._stalls -= 1
+            self.stalled.set()
+            try:
+                await asyncio.sleep(self._stall_seconds)
+            finally:
+                self.stalled.clear()
+        if self._replies:
+            return self._replies.popleft()
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        with self._changed:
+            self.messages.append(message)
+            self._changed.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count, timeout=20):
+        """The messages once at least `count` have arrived; fails after `timeout`."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(self.messages) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"{len(self.messages)} of {count} messages arrived in {timeout} s"
+                    )
+                self._changed.wait(left)
+            return list(self.messages)
+
+
+def text_part(message):
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def html_part(message):
+    return message.get_body(preferencelist=("html",)).get_content()
