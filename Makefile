@@ -34,7 +34,7 @@ run: install .env
 	@# the worker needs them too, for the links in its emails.
 	SITE_URL="$${SITE_URL:-$$(sed -n 's/^SITE_URL=//p' .env | tail -n 1)}"; \
 	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" \
-	$(PYTHON) scripts/together.py \
+	$(PYTHON) -m background.together \
 	  "$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -" \
 	  "$(PYTHON) manage.py worker"
 

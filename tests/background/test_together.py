@@ -1,4 +1,4 @@
-"""scripts/together.py, which `make run` starts gunicorn and the worker with."""
+"""background/together.py, which `make run` starts gunicorn and the worker with."""
 
 import signal
 import subprocess
@@ -11,7 +11,7 @@ from django.test import SimpleTestCase
 
 from tests.helpers.worker import wait_until
 
-TOGETHER = Path(settings.BASE_DIR) / "scripts" / "together.py"
+TOGETHER = Path(settings.BASE_DIR) / "background" / "together.py"
 
 # A command that notes each SIGTERM it gets, and ends a moment after the first.
 PATIENT = """

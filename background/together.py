@@ -1,5 +1,5 @@
 """Run commands side by side as one, as `make run` runs gunicorn and the task
-worker: `python scripts/together.py "COMMAND" "COMMAND" ...`.
+worker: `python -m background.together "COMMAND" "COMMAND" ...`.
 
 Each command runs in a process group of its own, so Ctrl-C reaches only this
 script, which then asks each command to stop (SIGTERM) exactly once: gunicorn
