@@ -6,8 +6,8 @@ script, which then asks each command to stop (SIGTERM) exactly once: gunicorn
 finishes the requests it has, the worker the task it runs. A second Ctrl-C asks
 again, and the worker stops at once. SIGTERM to this script does the same. When
 one command ends by itself, the others are asked to stop too, and the exit status
-is that of the first to end. Only the standard library: it runs before anything
-is installed."""
+is that of the first to end. It imports nothing of Django's: the commands load the
+settings themselves."""
 
 import shlex
 import signal
