@@ -1,5 +1,6 @@
 import os
 import shutil
+import subprocess
 
 import pytest
 
@@ -44,6 +45,18 @@ def pdftotext():
     path = shutil.which("pdftotext")
     if not path:
         missing("pdftotext is not installed: apt-get install poppler-utils")
+    # The print tests count pages set in the fonts print.css names (Arial, Times New
+    # Roman, as staff machines have them); DejaVu, the only fonts of a bare Debian,
+    # is a tenth wider and would measure another sheet.
+    fc_match = shutil.which("fc-match")
+    fonts = fc_match and subprocess.run(
+        [fc_match, "--format=%{family}", "Arial"], capture_output=True, text=True
+    )
+    if not fonts or not {"Arial", "Liberation Sans"} & set(fonts.stdout.split(",")):
+        missing(
+            "No font with Arial's metrics for the print tests: apt-get install "
+            "fonts-liberation"
+        )
     return path
 
 

@@ -1,10 +1,7 @@
 """A comment added and resolved with the keyboard alone, and the thread page's
 accessibility, in a real browser."""
 
-from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 import comments
 from comments.models import Comment
@@ -28,25 +25,8 @@ class ThreadBrowserTests(BrowserTestCase):
         self.section = make_section(self.sheet, heading="Bilateral Relations")
         self.editor = make_user("editor", "Editors")
 
-    def find(self, css):
-        return self.browser.find_element(By.CSS_SELECTOR, css)
-
-    def focused(self):
-        return self.browser.switch_to.active_element
-
-    def wait_for(self, css):
-        WebDriverWait(self.browser, 5).until(
-            EC.presence_of_element_located((By.CSS_SELECTOR, css))
-        )
-
-    def sign_in(self):
-        self.open("/admin/login/")
-        self.find("#id_username").send_keys("editor")
-        self.find("#id_password").send_keys("pw", Keys.ENTER)
-        self.wait_for("#user-tools")
-
     def test_a_comment_is_added_and_resolved_with_the_keyboard(self):
-        self.sign_in()
+        self.sign_in("editor")
         self.open(f"/admin/comments/comment/thread/{self.sheet.pk}/")
         self.assertNoAxeViolations()
         # Into the form from the link before it, as a keyboard user goes.
@@ -78,7 +58,7 @@ class ThreadBrowserTests(BrowserTestCase):
         self.assertNoAxeViolations()
 
     def test_the_preview_with_comments_has_no_violations(self):
-        self.sign_in()
+        self.sign_in("editor")
         comments.add(
             self.sheet,
             by=self.editor,

@@ -2,10 +2,6 @@
 or of the sheet list is off screen or reached only by scrolling sideways."""
 
 from django.contrib.auth.models import User
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.helpers.browser import DESCRIBE, BrowserTestCase
 from tests.helpers.factories import make_full_factsheet
@@ -56,22 +52,12 @@ class AdminLayoutTests(BrowserTestCase):
             note="Includes humanitarian assistance provided through the State Department",
         )
 
-    def sign_in(self):
-        self.open("/admin/login/")
-        self.browser.find_element(By.ID, "id_username").send_keys("editor")
-        self.browser.find_element(By.ID, "id_password").send_keys(
-            "a-long-passphrase", Keys.ENTER
-        )
-        WebDriverWait(self.browser, 5).until(
-            EC.presence_of_element_located((By.ID, "user-tools"))
-        )
-
     def overflow(self, selector):
         return self.js(OVERFLOW, selector)
 
     def test_assistance_rows_fit_a_1280_px_window(self):
         self.set_viewport(1280, 900)
-        self.sign_in()
+        self.sign_in("editor", "a-long-passphrase")
         self.open(f"/admin/factsheets/factsheet/{self.sheet.pk}/change/")
         # Every heading and cell of each row, the last one's delete box included.
         found = self.overflow(
@@ -85,7 +71,7 @@ class AdminLayoutTests(BrowserTestCase):
 
     def test_sheet_list_fits_a_1280_px_window(self):
         self.set_viewport(1280, 900)
-        self.sign_in()
+        self.sign_in("editor", "a-long-passphrase")
         self.open("/admin/factsheets/factsheet/")
         found = self.overflow(
             "#result_list thead th:last-child, #result_list tbody td:last-child"

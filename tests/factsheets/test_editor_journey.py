@@ -24,18 +24,6 @@ class EditorJourneyTests(BrowserTestCase):
             "editor", "editor@example.gov", "a-long-passphrase"
         )
 
-    def wait(self, condition, timeout=5):
-        return WebDriverWait(self.browser, timeout).until(condition)
-
-    def find(self, css, root=None):
-        return (root or self.browser).find_element(By.CSS_SELECTOR, css)
-
-    def sign_in(self):
-        self.open("/admin/login/")
-        self.find("#id_username").send_keys("editor")
-        self.find("#id_password").send_keys("a-long-passphrase", Keys.ENTER)
-        self.wait(EC.presence_of_element_located((By.ID, "user-tools")))
-
     def add_row(self, group):
         """Click the inline's “Add another” link; return the new row's number."""
         before = len(
@@ -113,7 +101,7 @@ class EditorJourneyTests(BrowserTestCase):
         )
 
     def test_create_preview_publish_and_print_a_sheet(self):
-        self.sign_in()
+        self.sign_in("editor", "a-long-passphrase")
         self.open("/admin/factsheets/factsheet/add/")
         self.choose_country("Niger")
         self.fill("issued_on", "2026-11-01")

@@ -6,9 +6,7 @@ import datetime
 
 from django.utils import timezone
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from factsheets import sheet_operations
 from factsheets.models import FactSheet, ReviewStep
@@ -31,18 +29,8 @@ class ReviewJourneyTests(BrowserTestCase):
             mali, datetime.date(2016, 3, 1), by=self.editor
         )
 
-    def wait(self, condition, timeout=5):
-        return WebDriverWait(self.browser, timeout).until(condition)
-
-    def find(self, css):
-        return self.browser.find_element(By.CSS_SELECTOR, css)
-
     def sign_in_as(self, user):
-        self.browser.delete_all_cookies()
-        self.open("/admin/login/")
-        self.find("#id_username").send_keys(user.username)
-        self.find("#id_password").send_keys("pw", Keys.ENTER)
-        self.wait(EC.presence_of_element_located((By.ID, "user-tools")))
+        self.sign_in(user.username)
         self.open(f"/admin/factsheets/factsheet/{self.draft.pk}/change/")
         self.wait(EC.presence_of_element_located((By.ID, "factsheet_form")))
 

@@ -10,9 +10,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from factsheets import sheet_operations
 from factsheets.models import ChangeNote, EditingSession, FactSheet
@@ -52,29 +50,17 @@ def squash(text):
 class WorkflowBrowserTestCase(BrowserTestCase):
     fixtures = ["bureaus", "countries", "mali-2015"]
 
-    def wait(self, condition, timeout=5):
-        return WebDriverWait(self.browser, timeout).until(condition)
-
-    def find(self, css, root=None):
-        return (root or self.browser).find_element(By.CSS_SELECTOR, css)
-
-    def find_all(self, css, root=None):
-        return (root or self.browser).find_elements(By.CSS_SELECTOR, css)
-
     def text(self):
         """The open page's visible text, as a reader (or a copy) gets it."""
         return squash(self.js("return document.body.innerText"))
 
-    def sign_in(self):
+    def sign_in_as_publisher(self):
         """As a publisher, through the admin's sign-in page."""
         if not User.objects.filter(username="publisher").exists():
             User.objects.create_superuser(
                 "publisher", "publisher@example.gov", "a-long-passphrase"
             )
-        self.open("/admin/login/")
-        self.find("#id_username").send_keys("publisher")
-        self.find("#id_password").send_keys("a-long-passphrase", Keys.ENTER)
-        self.wait(EC.presence_of_element_located((By.ID, "user-tools")))
+        self.sign_in("publisher", "a-long-passphrase")
 
 
 class EditionJourneyTests(WorkflowBrowserTestCase):
@@ -133,7 +119,7 @@ class EditionJourneyTests(WorkflowBrowserTestCase):
         stays readable at its date, marked superseded; the comparison shows the words
         changed; a major change to the new edition is dated and noted for readers."""
         mali = FactSheet.objects.get(country__slug="mali")
-        self.sign_in()
+        self.sign_in_as_publisher()
         self.open_change_form(mali)
         self.click(".object-tools a[href$='/new-edition/']")
         self.assertEqual(
@@ -222,7 +208,7 @@ class EditionJourneyTests(WorkflowBrowserTestCase):
         self.assertRegex(page, r"\[\+[^\]]*Hankins;?\]")
 
         # A major change to the published edition: readers see when, and why.
-        self.sign_in()
+        self.sign_in_as_publisher()
         new = FactSheet.objects.get(pk=draft.pk)
         self.open_change_form(new)
         self.replace_in_section(
@@ -325,7 +311,7 @@ class NewEditionPagesTests(WorkflowBrowserTestCase):
 class PresenceTests(WorkflowBrowserTestCase):
     def test_an_editor_who_leaves_the_form_is_no_longer_named_as_editing_it(self):
         sheet = FactSheet.objects.get()
-        self.sign_in()
+        self.sign_in_as_publisher()
         self.open(f"/admin/factsheets/factsheet/{sheet.pk}/change/")
         self.wait(EC.presence_of_element_located((By.ID, "factsheet_form")))
         self.assertTrue(EditingSession.objects.filter(factsheet=sheet).exists())

@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import override_settings
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.helpers.tools import missing
 
@@ -84,6 +88,32 @@ class BrowserTestCase(StaticLiveServerTestCase):
 
     def open(self, path):
         self.browser.get(self.live_server_url + path)
+
+    def find(self, css, root=None):
+        return (root or self.browser).find_element(By.CSS_SELECTOR, css)
+
+    def find_all(self, css, root=None):
+        return (root or self.browser).find_elements(By.CSS_SELECTOR, css)
+
+    def focused(self):
+        return self.browser.switch_to.active_element
+
+    def wait(self, condition, timeout=10):
+        return WebDriverWait(self.browser, timeout).until(condition)
+
+    def wait_for(self, css, timeout=10):
+        """The element `css` names, once the page has it."""
+        return self.wait(
+            EC.presence_of_element_located((By.CSS_SELECTOR, css)), timeout
+        )
+
+    def sign_in(self, username, password="pw"):
+        """Sign in through the admin's own page, as a person does, from no session."""
+        self.browser.delete_all_cookies()
+        self.open("/admin/login/")
+        self.find("#id_username").send_keys(username)
+        self.find("#id_password").send_keys(password, Keys.ENTER)
+        self.wait_for("#user-tools")
 
     def set_viewport(self, width, height=900):
         self.browser.execute_cdp_cmd(

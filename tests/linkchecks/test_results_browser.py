@@ -3,10 +3,6 @@ links keeps to a 1280 px window however long an address is, and breaks no WCAG
 rule axe checks."""
 
 from django.contrib.auth.models import User
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from factsheets.models import FactSheet
 from linkchecks import checking, runs
@@ -47,19 +43,9 @@ class ChangeFormLinkChecksBrowserTests(BrowserTestCase):
             redirected = [{"status": 301, "url": LONG + "/moved"}]
             link.record(checking.Outcome("broken", 404, redirected, LONG + "/moved"))
 
-    def sign_in(self):
-        self.open("/admin/login/")
-        self.browser.find_element(By.ID, "id_username").send_keys("editor")
-        self.browser.find_element(By.ID, "id_password").send_keys(
-            "a-long-passphrase", Keys.ENTER
-        )
-        WebDriverWait(self.browser, 5).until(
-            EC.presence_of_element_located((By.ID, "user-tools"))
-        )
-
     def test_failed_links_fit_a_1280_px_window_and_pass_axe(self):
         self.set_viewport(1280, 900)
-        self.sign_in()
+        self.sign_in("editor", "a-long-passphrase")
         self.open(f"/admin/factsheets/factsheet/{self.sheet.pk}/change/")
         found = self.js(PAST_THE_EDGE)
         self.assertEqual(found["problems"], [])

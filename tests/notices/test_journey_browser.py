@@ -7,9 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from factsheets.models import FactSheet
 from tests.helpers.browser import BrowserTestCase
@@ -34,19 +33,6 @@ class JourneyWithNoticesTests(BrowserTestCase):
             SITE_URL=self.live_server_url,
             NOTICES_SWEEP_SECONDS="1",
         )
-
-    def find(self, css):
-        return self.browser.find_element(By.CSS_SELECTOR, css)
-
-    def wait(self, condition, timeout=10):
-        return WebDriverWait(self.browser, timeout).until(condition)
-
-    def sign_in(self, username):
-        self.browser.delete_all_cookies()
-        self.open("/admin/login/")
-        self.find("#id_username").send_keys(username)
-        self.find("#id_password").send_keys("pw", Keys.ENTER)
-        self.wait(EC.presence_of_element_located((By.ID, "user-tools")))
 
     def open_sheet(self):
         self.open(f"/admin/factsheets/factsheet/{self.sheet.pk}/change/")

@@ -2,10 +2,7 @@
 keyboard alone, in a real browser."""
 
 import pytest
-from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from notices.models import Kind, Preference
 from tests.helpers.browser import BrowserTestCase
@@ -17,22 +14,8 @@ class PreferencesBrowserTests(BrowserTestCase):
     def setUp(self):
         self.publisher = make_user("publisher", "Publishers", email="pub@example.org")
 
-    def find(self, css):
-        return self.browser.find_element(By.CSS_SELECTOR, css)
-
-    def focused(self):
-        return self.browser.switch_to.active_element
-
-    def wait_for(self, css):
-        WebDriverWait(self.browser, 5).until(
-            EC.presence_of_element_located((By.CSS_SELECTOR, css))
-        )
-
     def test_a_publisher_chooses_a_daily_digest_with_the_keyboard(self):
-        self.open("/admin/login/")
-        self.find("#id_username").send_keys("publisher")
-        self.find("#id_password").send_keys("pw", Keys.ENTER)
-        self.wait_for("#user-tools")
+        self.sign_in("publisher")
         link = self.find("#user-tools a[href='/admin/notices/preference/mine/']")
         self.assertEqual(link.get_attribute("textContent"), "Email notices")
         self.js("arguments[0].focus()", link)

@@ -12,7 +12,6 @@ from django.contrib.auth.models import User
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
 from factsheets.models import FactSheet
 from tests.helpers.browser import PAGES, BrowserTestCase
@@ -60,12 +59,6 @@ class ContentSecurityPolicyTests(BrowserTestCase):
             {"identifier": watcher["identifier"]},
         )
 
-    def wait(self, condition, timeout=5):
-        return WebDriverWait(self.browser, timeout).until(condition)
-
-    def find(self, css):
-        return self.browser.find_element(By.CSS_SELECTOR, css)
-
     def violations(self):
         found = self.browser.execute_async_script(VIOLATIONS)
         self.assertIsNotNone(found, "the violation listener is not installed")
@@ -83,7 +76,7 @@ class ContentSecurityPolicyTests(BrowserTestCase):
         directives = {violation.split()[0] for violation in found}
         self.assertEqual(directives, {"script-src-elem", "style-src-elem"}, found)
 
-    def sign_in(self):
+    def sign_in_with_no_violations(self):
         User.objects.create_superuser("editor", "editor@example.gov", "a-passphrase")
         self.open("/admin/login/")
         self.assert_no_violations()
@@ -119,7 +112,7 @@ class ContentSecurityPolicyTests(BrowserTestCase):
         self.assert_inline_code_is_blocked()
 
     def test_the_admin_and_its_rich_text_editor_work_with_nothing_blocked(self):
-        self.sign_in()
+        self.sign_in_with_no_violations()
         sheet = FactSheet.objects.get(country__slug="mali")
         change = f"/admin/factsheets/factsheet/{sheet.pk}/change/"
         for path in [
