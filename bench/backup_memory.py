@@ -22,21 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-PYTHON = BASE_DIR / ".venv" / "bin" / "python"
+from project import BASE_DIR, PYTHON, manage
+
 MB = 1 << 20
-
-
-def manage(env, *args):
-    ran = subprocess.run(
-        [str(PYTHON), "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if ran.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{ran.stdout}{ran.stderr}")
 
 
 def write_bomb(path, header, payload, tail, megabytes):

@@ -25,8 +25,7 @@ from collections import Counter
 from email import message_from_bytes, policy
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-PYTHON = BASE_DIR / ".venv" / "bin" / "python"
+from project import BASE_DIR, PYTHON, manage
 
 
 class Inbox:
@@ -49,18 +48,6 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def manage(env, *args):
-    ran = subprocess.run(
-        [str(PYTHON), "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if ran.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{ran.stdout}{ran.stderr}")
 
 
 def main():
