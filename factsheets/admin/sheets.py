@@ -524,19 +524,29 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         # Name the rows at fault at the top, under the admin's "Please correct the
         # errors below.": an error in the fourth inline is far down the page.
         context["row_errors"] = row_errors(context["inline_admin_formsets"])
-        context["offer_override"] = self.offers_override(request, obj)
+        refusal = self.second_pair_refusal(request, obj)
+        superuser = request.user.is_superuser
+        context["offer_override"] = refusal is not None and superuser
+        # Anyone else is told before trying; a refusal just made is already at the
+        # top of the form.
+        just_made = refusal is getattr(request, "sheet_refusal", None)
+        context["second_pair_notice"] = (
+            refusal.messages[0] if refusal and not superuser and not just_made else ""
+        )
         return super().render_change_form(request, context, obj=obj, **kwargs)
 
-    def offers_override(self, request, obj):
-        """Whether this superuser is shown the override: the rule refuses, or just
-        refused, their publishing the sheet."""
-        if not request.user.is_superuser:
-            return False
+    def second_pair_refusal(self, request, obj):
+        """The second-pair-of-eyes rule's refusal of this publisher publishing the
+        sheet, as just made or as it stands, or None.
+
+        `obj` holds the saved author (the form does not set it), whether the
+        page is shown afresh or again after a refusal, which reloads the sheet."""
         refusal = getattr(request, "sheet_refusal", None)
         if getattr(refusal, "code", None) == "second_pair_of_eyes":
-            return True
-        saved = FactSheet.objects.filter(pk=obj.pk).first() if obj else None
-        return bool(saved and sheet_operations.second_pair_refusal(saved, request.user))
+            return refusal
+        if obj is None or obj.pk is None or not roles.can_publish(request.user):
+            return None
+        return sheet_operations.second_pair_refusal(obj, request.user)
 
     def _create_formsets(self, request, obj, change):
         # Kept for save_model, which must know whether any row changed: Django

@@ -376,7 +376,36 @@ class PublisherTests(ReviewAdminTestCase):
         self.assertContains(
             response, "<strong>Changed since it was submitted</strong> (by Pat Ng on"
         )
+        self.assertContains(
+            response, "a second pair of eyes must publish it. Ask another publisher"
+        )
         self.assertEqual(list(FactSheet.objects.awaiting_review_by(self.publisher)), [])
+
+    def test_a_publisher_who_wrote_a_draft_reads_why_before_trying(self):
+        sheet = self.draft_by(self.publisher)
+        self.client.force_login(self.publisher)
+        response = self.client.get(change_url(sheet))
+        self.assertContains(
+            response,
+            "You (Pat Ng) made the last change to the content of ",
+            count=1,
+        )
+        self.assertContains(
+            response, "Ask another publisher to review and publish it, or submit it"
+        )
+        # Nobody else is told so: another publisher may publish it.
+        self.client.force_login(self.other_publisher)
+        self.assertNotContains(
+            self.client.get(change_url(sheet)), "made the last change to the content"
+        )
+
+    def test_a_refusal_just_made_is_said_once(self):
+        sheet = self.draft_by(self.publisher)
+        response = self.post(self.publisher, sheet, _publish="Save and publish")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(
+            response, "made the last change to the content of ", count=1
+        )
 
     @override_settings(REVIEW_SECOND_PAIR_OF_EYES=False)
     def test_with_the_rule_off_a_publisher_publishes_their_own_change(self):
