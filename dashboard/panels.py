@@ -41,10 +41,6 @@ def when(moment):
     return date_format(timezone.localtime(moment), "F j, Y, g:i A T")
 
 
-def who(user):
-    return (user.get_full_name() or user.get_username()) if user else "someone"
-
-
 def first_rows(queryset):
     """The first rows of `queryset` and how many it holds, in one query: the
     count rides on each row as a window over the whole result."""
@@ -79,7 +75,7 @@ def panels(user):
         sheet_panel(
             "my-drafts",
             "My drafts",
-            sheets.drafts_by(user).select_related("content_changed_by"),
+            sheets.drafts_by(user),
             lambda s: (
                 f"Last changed {when(s.content_changed_at)}"
                 if s.content_changed_at
