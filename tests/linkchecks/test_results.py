@@ -118,6 +118,10 @@ class ChangeFormTests(TestCase):
             response, "3 links on this sheet: 0 working, 0 failed, 3 not checked yet."
         )
         self.assertNotContains(response, "Links that failed their last check")
+        # What the form's own checkbox does, not "never".
+        self.assertContains(
+            response, "A failed link holds a sheet back only if its publisher ticks"
+        )
 
     def test_a_broken_link_does_not_stop_publishing(self):
         draft = make_full_factsheet(
