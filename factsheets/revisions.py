@@ -55,20 +55,20 @@ def snapshot(version):
 
 def compare_url(factsheet, started_from):
     """The admin's comparison of version `started_from` with the latest saved one."""
-    old = version_for(factsheet, started_from)
-    new = sheet_versions(factsheet).first()
-    if old is None or new is None or old.pk == new.pk:
-        return None
-    url = reverse("admin:factsheets_factsheet_compare", args=[factsheet.pk])
-    return f"{url}?{urlencode({'from': old.pk, 'to': new.pk})}"
+    return compared_with_latest(factsheet, version_for(factsheet, started_from))
 
 
 def compare_since(factsheet, moment):
     """The admin's comparison of the sheet as saved at `moment` (the revision
     of a review step is dated at its step) with the latest saved version."""
-    versions = sheet_versions(factsheet)
-    old = versions.filter(revision__date_created__lte=moment).first()
-    new = versions.first()
+    old = sheet_versions(factsheet).filter(revision__date_created__lte=moment).first()
+    return compared_with_latest(factsheet, old)
+
+
+def compared_with_latest(factsheet, old):
+    """The admin's comparison of stored version `old` with the latest saved one;
+    None when there is nothing to compare."""
+    new = sheet_versions(factsheet).first()
     if old is None or new is None or old.pk == new.pk:
         return None
     url = reverse("admin:factsheets_factsheet_compare", args=[factsheet.pk])
