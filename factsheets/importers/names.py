@@ -54,34 +54,28 @@ class Names:
     """Every country and bureau, by every name they go by, loaded once per import."""
 
     def __init__(self):
+        # Each key, the country it names and which of its names it came from (for
+        # the import's report: “Swaziland” for Eswatini).
         self.countries = {}
-        # Which of its names each key came from, for the import's report.
-        self.names_by_key = {}
         self.all_countries = list(Country.objects.select_related("bureau"))
         for country in self.all_countries:
             for name in country.all_names:
                 for variant in variants(name):
-                    if key(variant) not in self.countries:
-                        self.countries[key(variant)] = country
-                        self.names_by_key[key(variant)] = name
+                    self.countries.setdefault(key(variant), (country, name))
         self.bureaus = {key(bureau.name): bureau for bureau in Bureau.objects.all()}
 
-    def country(self, text):
-        """The country `text` names, or None."""
+    def match(self, text):
+        """The country `text` names and the name of it that matched, or (None, "")."""
         text = re.sub(r"\s+(?:country\s+)?page$", "", text.strip(), flags=re.I)
         for variant in variants(text):
             found = self.countries.get(key(variant))
             if found:
                 return found
-        return None
+        return None, ""
 
-    def name_matched(self, text):
-        """Which name of its country `text` matched: “Swaziland” for Eswatini."""
-        text = re.sub(r"\s+(?:country\s+)?page$", "", text.strip(), flags=re.I)
-        for variant in variants(text):
-            if key(variant) in self.names_by_key:
-                return self.names_by_key[key(variant)]
-        return ""
+    def country(self, text):
+        """The country `text` names, or None."""
+        return self.match(text)[0]
 
     def bureau(self, text):
         return self.bureaus.get(key(text))

@@ -591,11 +591,10 @@ class SheetReader:
                 text = named["country"] or named["to"]
                 candidates.append((text, f"the heading “{heading}”"))
         for text, where in candidates:
-            country = self.names.country(text)
+            country, name = self.names.match(text)
             if country:
-                sheet.country = country
+                sheet.country, sheet.country_name_matched = country, name
                 sheet.country_text, sheet.country_from = text, where
-                sheet.country_name_matched = self.names.name_matched(text)
                 return
         if candidates:
             text, where = candidates[0]
