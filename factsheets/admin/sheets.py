@@ -511,6 +511,8 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         def sent(names):
             return any(key.startswith(names) for key in request.POST)
 
+        if not roles.can_submit(user) and "_submit_for_review" in request.POST:
+            raise Refused("Only those who may change drafts may submit one for review.")
         if not roles.can_publish(user) and sent(PUBLISHING_INPUTS):
             raise Refused("Only publishers may publish or schedule a sheet.")
         if not roles.can_review(user) and sent(REVIEWING_INPUTS):

@@ -5,7 +5,7 @@ sheet's history and list."""
 import datetime
 import re
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -176,6 +176,31 @@ class EditorTests(ReviewAdminTestCase):
                 )
                 self.assertEqual(snapshot(sheet), before)
                 self.assertEqual(list(ReviewStep.objects.values()), steps)
+
+    def test_an_account_that_may_only_add_sheets_cannot_submit_one(self):
+        # Adding is not changing: roles.can_submit() asks for the change permission.
+        adder = make_user("adder")
+        adder.user_permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="factsheets", codename__startswith="add_"
+            )
+        )
+        self.client.force_login(adder)
+        data = sheet_form_data(
+            {"country": str(make_country().pk), "issued_on": "2026-11-01"},
+            **full_rows(),
+        )
+        response = self.client.post(
+            reverse("admin:factsheets_factsheet_add"),
+            {**data, "_submit_for_review": "Save and submit for review"},
+        )
+        self.assertContains(
+            response,
+            "<strong>Only those who may change drafts may submit one for "
+            "review.</strong>",
+            status_code=403,
+        )
+        self.assertFalse(FactSheet.objects.exists())
 
     def test_a_publishers_forged_override_is_refused_with_the_reason(self):
         sheet = self.draft_by(self.publisher)
