@@ -231,6 +231,39 @@ class FailureTests(SendingTestCase):
         self.assertEqual(sending.send_due(), 1)
         self.assertEqual(self.smtp.wait_for(1)[0]["Message-ID"], email.message_id)
 
+    def test_trying_again_sends_to_the_address_corrected_since(self):
+        self.submit()
+        self.smtp.reply_next("550 5.1.1 No such mailbox")
+        sending.send_due()
+        email = Email.objects.get()
+        self.assertEqual(
+            (email.state, email.to), (Email.State.FAILED, "pia@example.org")
+        )
+        User.objects.filter(pk=self.publisher.pk).update(email="pia.ode@example.org")
+        self.client.force_login(make_user("root", is_superuser=True))
+        self.client.post(
+            reverse("admin:notices_email_changelist"),
+            {"action": "try_again", "_selected_action": [email.pk]},
+        )
+        self.assertEqual(sending.send_due(), 1)
+        [message] = self.smtp.wait_for(1)
+        self.assertEqual(message["To"], "pia.ode@example.org")
+        self.assertEqual(message["Message-ID"], email.message_id)
+
+    def test_trying_again_leaves_failed_an_email_whose_recipient_has_no_address(self):
+        self.submit()
+        self.smtp.reply_next("550 5.1.1 No such mailbox")
+        sending.send_due()
+        User.objects.filter(pk=self.publisher.pk).update(email="")
+        self.client.force_login(make_user("root", is_superuser=True))
+        response = self.client.post(
+            reverse("admin:notices_email_changelist"),
+            {"action": "try_again", "_selected_action": [Email.objects.get().pk]},
+            follow=True,
+        )
+        self.assertContains(response, "0 failed email(s) will be sent again")
+        self.assertEqual(Email.objects.get().state, Email.State.FAILED)
+
     def test_an_unreachable_server_uses_up_no_tries(self):
         self.submit()
         with override_settings(
