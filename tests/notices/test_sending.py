@@ -264,6 +264,18 @@ class FailureTests(SendingTestCase):
         self.assertContains(response, "0 failed email(s) will be sent again")
         self.assertEqual(Email.objects.get().state, Email.State.FAILED)
 
+    def test_an_address_that_cannot_be_written_fails_and_the_rest_still_go(self):
+        broken = make_user("bo", "Publishers", email="bo@example.org@elsewhere")
+        self.submit()
+        Email.objects.filter(recipient=broken).update(
+            next_attempt_at=timezone.now() - timedelta(seconds=1)
+        )
+        self.assertEqual(sending.send_due(), 1)
+        self.assertEqual([m["To"] for m in self.smtp.wait_for(1)], ["pia@example.org"])
+        email = Email.objects.get(recipient=broken)
+        self.assertEqual(email.state, Email.State.FAILED)
+        self.assertIn("Invalid address", email.last_error)
+
     def test_an_unreachable_server_uses_up_no_tries(self):
         self.submit()
         with override_settings(
