@@ -38,6 +38,11 @@ class EmailAdmin(ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A deleted email would leave its notices without one, and the next
+        # digest would carry them again.
+        return False
+
     @admin.action(description="Try the failed emails again", permissions=["view"])
     def try_again(self, request, queryset):
         # The same message, to the recipient's address as it is now: a refusal is

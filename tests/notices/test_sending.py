@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from factsheets import sheet_operations
 from factsheets.models import FactSheet
-from notices import sending
+from notices import digests, sending
 from notices.models import Email
 from tests.helpers.factories import make_user
 from tests.helpers.notices import SendingTestCase
@@ -152,6 +152,29 @@ class ImmediateNoticeTests(SendingTestCase):
             list(Email.objects.values_list("state", "attempts")),
             [(Email.State.SENT, 1)] * 4,
         )
+
+    def test_the_outbox_keeps_every_email_so_no_digest_carries_its_notice_again(self):
+        self.submit()
+        sending.send_due()
+        email = Email.objects.get()
+        self.client.force_login(make_user("root", is_superuser=True))
+        self.client.post(
+            reverse("admin:notices_email_changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [email.pk],
+                "post": "yes",
+            },
+        )
+        self.assertTrue(Email.objects.filter(pk=email.pk).exists())
+        response = self.client.post(
+            reverse("admin:notices_email_delete", args=[email.pk]), {"post": "yes"}
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertTrue(Email.objects.filter(pk=email.pk).exists())
+        tomorrow = timezone.now() + timedelta(days=1)
+        with override_settings(NOTICES_DIGEST_HOUR=0):
+            self.assertEqual(digests.make_due(now=tomorrow), 0)
 
     def test_an_email_whose_sheet_is_gone_is_cancelled(self):
         self.submit()
