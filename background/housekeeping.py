@@ -122,17 +122,21 @@ def _schedule_row(name, interval, now):
 
 class Housekeeping(threading.Thread):
     """A worker's other work, in a thread beside its loop so that a long task holds
-    none of it up: every `interval` seconds the schedule, and a few times within
-    TASK_WORKER_STALE_AFTER (at most every 5 s) the heartbeat and `recover()`,
-    which gives back the tasks of dead workers."""
+    none of it up: the schedule at every turn, every `interval` seconds, and a few
+    times within TASK_WORKER_STALE_AFTER (at most every 5 s) the heartbeat and
+    `recover()`, which gives back the tasks of dead workers. An `interval` longer
+    than that makes the turns no rarer: a heartbeat that waited for it would have
+    the other workers take this one for dead, and run its task a second time."""
 
     def __init__(self, *, worker_id, started_at, interval, recover):
         super().__init__(name=f"housekeeping-{worker_id}", daemon=True)
         self.worker_id = worker_id
         self.started_at = started_at
-        self.interval = interval
         self.recover = recover
         self.beat_every = min(settings.TASK_WORKER_STALE_AFTER / 4, 5)
+        # Between two turns: at most the heartbeat's pace, and never a busy loop
+        # (a worker's interval may be zero).
+        self.pause = min(max(interval, 0.1), self.beat_every)
         self.last_beat = timezone.now()
         self.stopping = threading.Event()
         self.winding_down = threading.Event()
@@ -141,7 +145,7 @@ class Housekeeping(threading.Thread):
         try:
             while True:
                 self.tick()
-                if self.stopping.wait(self.interval):
+                if self.stopping.wait(self.pause):
                     break
         finally:
             connections.close_all()

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
 from django.urls import path
 from django.utils import timezone
 
@@ -36,10 +38,23 @@ class EmailAdmin(ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A deleted email would leave its notices without one, and the next
+        # digest would carry them again.
+        return False
+
     @admin.action(description="Try the failed emails again", permissions=["view"])
     def try_again(self, request, queryset):
-        count = queryset.filter(state=Email.State.FAILED).update(
+        # The same message, to the recipient's address as it is now: a refusal is
+        # most often a wrong address, which an administrator corrects before this
+        # (someone left with no address has nowhere to be sent to).
+        address = (
+            get_user_model().objects.filter(pk=OuterRef("recipient")).values("email")
+        )
+        retried = queryset.filter(state=Email.State.FAILED).exclude(recipient__email="")
+        count = retried.update(
             state=Email.State.PENDING,
+            to=Subquery(address),
             attempts=0,
             next_attempt_at=timezone.now(),
             claimed_until=None,

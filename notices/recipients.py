@@ -5,11 +5,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.db.models import Q
 from django.utils import timezone
 from reversion.models import Version
 
+from factsheets import roles
 from factsheets.models import FactSheet, ReviewStep
 from notices.models import Kind
 
@@ -43,18 +42,8 @@ def reachable():
 
 
 def publishers():
-    """Everyone who may publish: through a group, their own permissions, or as a
-    superuser (who may do everything)."""
-    publish = Permission.objects.filter(
-        content_type__app_label=FactSheet._meta.app_label,
-        codename="publish_factsheet",
-    )
-    User = get_user_model()
-    return reachable().filter(
-        Q(is_superuser=True)
-        | Q(pk__in=User.objects.filter(user_permissions__in=publish).values("pk"))
-        | Q(pk__in=User.objects.filter(groups__permissions__in=publish).values("pk"))
-    )
+    """Everyone who may publish, as the change form names them to a submitter."""
+    return roles.publishers().exclude(email="")
 
 
 def submitter(step):

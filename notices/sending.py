@@ -173,6 +173,10 @@ def deliver(connection, email):
         raise (Permanent if error.smtp_code >= 500 else Temporary)(reply) from error
     except (smtplib.SMTPException, OSError) as error:
         raise Temporary(f"{type(error).__name__}: {error}") from error
+    except ValueError as error:
+        # Django's refusal of an address it cannot write (“a@b@c”): no try will
+        # do better, and the rest of the batch must not wait behind it.
+        raise Permanent(str(error)) from error
 
 
 def release(emails):

@@ -12,7 +12,9 @@ def send_notices():
     sending.send_due()
 
 
-@every(seconds=settings.NOTICES_SWEEP_SECONDS)
+# At least a second here, so that a sweep set to zero meets manage.py check's clear
+# refusal (checks.py), which stops the worker, rather than a traceback at import.
+@every(seconds=max(settings.NOTICES_SWEEP_SECONDS, 1))
 @task(retries=0)
 def sweep_notices():
     """Make the day's digests when their hour has come, and send whatever is due:

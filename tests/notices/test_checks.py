@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
 from django.core.management import call_command
 from django.test import SimpleTestCase, override_settings
 
@@ -25,3 +30,18 @@ class SettingsCheckTests(SimpleTestCase):
     @override_settings(NOTICES_LEASE_SECONDS=60, EMAIL_TIMEOUT=30)
     def test_a_lease_too_short_for_the_mail_servers_timeout_is_warned_of(self):
         self.assertEqual(self.ids(), ["notices.W001"])
+
+    def test_a_sweep_of_zero_is_refused_by_the_check_not_a_traceback(self):
+        ran = subprocess.run(
+            [sys.executable, "manage.py", "check"],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DEBUG": "1", "NOTICES_SWEEP_SECONDS": "0"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        self.assertEqual(ran.returncode, 1)
+        self.assertIn(
+            "(notices.E002) NOTICES_SWEEP_SECONDS must be at least 1.", ran.stderr
+        )
+        self.assertNotIn("Traceback", ran.stderr)

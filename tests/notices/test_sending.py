@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from factsheets import sheet_operations
 from factsheets.models import FactSheet
-from notices import sending
+from notices import digests, sending
 from notices.models import Email
 from tests.helpers.factories import make_user
 from tests.helpers.notices import SendingTestCase
@@ -153,6 +153,29 @@ class ImmediateNoticeTests(SendingTestCase):
             [(Email.State.SENT, 1)] * 4,
         )
 
+    def test_the_outbox_keeps_every_email_so_no_digest_carries_its_notice_again(self):
+        self.submit()
+        sending.send_due()
+        email = Email.objects.get()
+        self.client.force_login(make_user("root", is_superuser=True))
+        self.client.post(
+            reverse("admin:notices_email_changelist"),
+            {
+                "action": "delete_selected",
+                "_selected_action": [email.pk],
+                "post": "yes",
+            },
+        )
+        self.assertTrue(Email.objects.filter(pk=email.pk).exists())
+        response = self.client.post(
+            reverse("admin:notices_email_delete", args=[email.pk]), {"post": "yes"}
+        )
+        self.assertEqual(response.status_code, 403)
+        self.assertTrue(Email.objects.filter(pk=email.pk).exists())
+        tomorrow = timezone.now() + timedelta(days=1)
+        with override_settings(NOTICES_DIGEST_HOUR=0):
+            self.assertEqual(digests.make_due(now=tomorrow), 0)
+
     def test_an_email_whose_sheet_is_gone_is_cancelled(self):
         self.submit()
         FactSheet.objects.filter(pk=self.sheet.pk).delete()
@@ -230,6 +253,51 @@ class FailureTests(SendingTestCase):
         self.assertContains(response, "1 failed email(s) will be sent again")
         self.assertEqual(sending.send_due(), 1)
         self.assertEqual(self.smtp.wait_for(1)[0]["Message-ID"], email.message_id)
+
+    def test_trying_again_sends_to_the_address_corrected_since(self):
+        self.submit()
+        self.smtp.reply_next("550 5.1.1 No such mailbox")
+        sending.send_due()
+        email = Email.objects.get()
+        self.assertEqual(
+            (email.state, email.to), (Email.State.FAILED, "pia@example.org")
+        )
+        User.objects.filter(pk=self.publisher.pk).update(email="pia.ode@example.org")
+        self.client.force_login(make_user("root", is_superuser=True))
+        self.client.post(
+            reverse("admin:notices_email_changelist"),
+            {"action": "try_again", "_selected_action": [email.pk]},
+        )
+        self.assertEqual(sending.send_due(), 1)
+        [message] = self.smtp.wait_for(1)
+        self.assertEqual(message["To"], "pia.ode@example.org")
+        self.assertEqual(message["Message-ID"], email.message_id)
+
+    def test_trying_again_leaves_failed_an_email_whose_recipient_has_no_address(self):
+        self.submit()
+        self.smtp.reply_next("550 5.1.1 No such mailbox")
+        sending.send_due()
+        User.objects.filter(pk=self.publisher.pk).update(email="")
+        self.client.force_login(make_user("root", is_superuser=True))
+        response = self.client.post(
+            reverse("admin:notices_email_changelist"),
+            {"action": "try_again", "_selected_action": [Email.objects.get().pk]},
+            follow=True,
+        )
+        self.assertContains(response, "0 failed email(s) will be sent again")
+        self.assertEqual(Email.objects.get().state, Email.State.FAILED)
+
+    def test_an_address_that_cannot_be_written_fails_and_the_rest_still_go(self):
+        broken = make_user("bo", "Publishers", email="bo@example.org@elsewhere")
+        self.submit()
+        Email.objects.filter(recipient=broken).update(
+            next_attempt_at=timezone.now() - timedelta(seconds=1)
+        )
+        self.assertEqual(sending.send_due(), 1)
+        self.assertEqual([m["To"] for m in self.smtp.wait_for(1)], ["pia@example.org"])
+        email = Email.objects.get(recipient=broken)
+        self.assertEqual(email.state, Email.State.FAILED)
+        self.assertIn("Invalid address", email.last_error)
 
     def test_an_unreachable_server_uses_up_no_tries(self):
         self.submit()
