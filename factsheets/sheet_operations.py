@@ -158,12 +158,18 @@ def save(factsheet, *, by, change=None, comment=None, content_changed=True):
 
     `content_changed` is False for a save that changed none of the content (no
     field of CONTENT_FIELDS, no row): `by` is then not recorded as its author. A
-    sheet in review stays in review when changed (docs/decisions/0007).
+    sheet in review stays in review when changed; a scheduled one changed before
+    it goes live goes back to review, unscheduled, while the second pair of eyes
+    is kept: what goes out is what another person saw (docs/decisions/0007).
     """
     note = change.note if change else ""
     with reversion.create_revision():
         factsheet.updated_by = by
         in_review = factsheet.status == FactSheet.Status.IN_REVIEW
+        scheduled = (
+            not factsheet._state.adding
+            and factsheet.public_state() == FactSheet.PublicState.SCHEDULED
+        )
         if factsheet._state.adding:
             factsheet.created_by = by
             content_changed = True
@@ -174,8 +180,23 @@ def save(factsheet, *, by, change=None, comment=None, content_changed=True):
         said = comment or note or ("Minor change." if change else "Saved.")
         if in_review and content_changed and not factsheet._state.adding:
             said += " Changed while in review."
-        _record(by, said)
+        step = None
+        if scheduled and content_changed and settings.REVIEW_SECOND_PAIR_OF_EYES:
+            was = _when(factsheet.publish_at)
+            factsheet.status = FactSheet.Status.IN_REVIEW
+            factsheet.publish_at = None
+            said += f" Changed while scheduled for {was}: back in review."
+            step = _step(
+                factsheet,
+                ReviewStep.Action.SUBMITTED,
+                by,
+                message=f"Changed while scheduled for {was}: back in review, for "
+                "another publisher to see the change before it goes out.",
+            )
+        _record(by, said, step)
         factsheet.save()
+        if step is not None:
+            _announce(step)
 
 
 def check_rows(factsheet):
@@ -246,11 +267,12 @@ def second_pair_refusal(factsheet, by):
     """Why `by` may not publish the sheet by the second-pair-of-eyes rule, as a
     ReviewRefused, or None.
 
-    The rule guards the moment a sheet is released: a draft or a sheet in review
-    being published. A sheet already published (a reschedule, a change in place)
-    is outside it (docs/decisions/0007), and so is one whose author is not known.
+    The rule guards the moment a sheet readers do not see is released: a draft, a
+    sheet in review, a scheduled or an expired one being published. A change in
+    place to a live sheet is outside it (docs/decisions/0007), and so is a sheet
+    whose author is not known.
     """
-    if not settings.REVIEW_SECOND_PAIR_OF_EYES or factsheet.is_published:
+    if not settings.REVIEW_SECOND_PAIR_OF_EYES or factsheet.is_live:
         return None
     author_id = factsheet.content_changed_by_id
     if author_id is None or by is None or author_id != by.pk:

@@ -577,12 +577,20 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         ) or any(
             formset.has_changed() for formset in getattr(request, "sheet_formsets", ())
         )
+        was_scheduled = change and obj.public_state() == FactSheet.PublicState.SCHEDULED
         sheet_operations.save(
             obj,
             by=request.user,
             change=form.public_change(),
             content_changed=content_changed,
         )
+        if was_scheduled and obj.status == FactSheet.Status.IN_REVIEW:
+            self.message_user(
+                request,
+                f"“{obj}” was scheduled. Changed before it went live, it is back in "
+                "review: another publisher sees the change and schedules it again.",
+                messages.WARNING,
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

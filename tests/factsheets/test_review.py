@@ -328,16 +328,51 @@ class PublishTests(ReviewTestCase):
         sheet_operations.publish(sheet, by=self.publisher)
         self.assertTrue(FactSheet.objects.get(pk=sheet.pk).is_live)
 
-    def test_changes_in_place_and_rescheduling_a_published_sheet_are_outside_the_rule(
-        self,
-    ):
+    def test_a_change_in_place_to_a_live_sheet_is_outside_the_rule(self):
         sheet = self.submitted()
-        sheet_operations.publish(sheet, by=self.publisher, at=NOW + HOUR)
+        sheet_operations.publish(sheet, by=self.publisher)
         sheet.lead = "Corrected."
         sheet_operations.save(sheet, by=self.publisher, change=MINOR)
-        self.assertEqual(sheet.content_changed_by, self.publisher)
+        stored_sheet = FactSheet.objects.get(pk=sheet.pk)
+        self.assertEqual(stored_sheet.content_changed_by, self.publisher)
+        self.assertTrue(stored_sheet.is_live)
+
+    def test_rescheduling_without_a_change_is_outside_the_rule(self):
+        sheet = self.submitted()
+        sheet_operations.publish(sheet, by=self.publisher, at=NOW + HOUR)
         step = sheet_operations.publish(sheet, by=self.publisher, at=NOW + 2 * HOUR)
         self.assertEqual((step.action, step.overridden), (Action.SCHEDULED, False))
+
+    def test_a_scheduled_sheet_changed_before_it_goes_live_goes_back_to_review(self):
+        sheet = self.submitted()
+        sheet_operations.publish(sheet, by=self.publisher, at=NOW + HOUR)
+        sheet.lead = "Changed after approval."
+        with Heard() as heard:
+            sheet_operations.save(sheet, by=self.publisher, change=MINOR)
+        stored_sheet = FactSheet.objects.get(pk=sheet.pk)
+        self.assertEqual(
+            (stored_sheet.status, stored_sheet.publish_at),
+            (FactSheet.Status.IN_REVIEW, None),
+        )
+        [step] = heard
+        self.assertEqual((step.action, step.by), (Action.SUBMITTED, self.publisher))
+        self.assertIn("Changed while scheduled for", step.message)
+        self.assertIn("back in review", latest_revision(sheet).comment)
+        # What goes out must be seen by someone else: not by who changed it.
+        with self.assertRaises(sheet_operations.ReviewRefused) as refused:
+            sheet_operations.publish(stored_sheet, by=self.publisher, at=NOW + HOUR)
+        self.assertEqual(refused.exception.code, "second_pair_of_eyes")
+        sheet_operations.publish(stored_sheet, by=self.other_publisher, at=NOW + HOUR)
+
+    def test_a_scheduled_sheet_stays_scheduled_when_the_rule_is_off(self):
+        sheet = self.submitted()
+        sheet_operations.publish(sheet, by=self.publisher, at=NOW + HOUR)
+        sheet.lead = "Changed after approval."
+        with self.settings(REVIEW_SECOND_PAIR_OF_EYES=False):
+            sheet_operations.save(sheet, by=self.publisher, change=MINOR)
+        stored_sheet = FactSheet.objects.get(pk=sheet.pk)
+        self.assertEqual(stored_sheet.publish_at, NOW + HOUR)
+        self.assertEqual(stored_sheet.public_state(), FactSheet.PublicState.SCHEDULED)
 
 
 class UnpublishTests(ReviewTestCase):

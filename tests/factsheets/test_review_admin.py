@@ -509,6 +509,34 @@ class PublisherTests(ReviewAdminTestCase):
         )
         self.assertContains(response, "Changes requested: Add the 2017 figures.")
 
+    def test_a_scheduled_sheet_changed_on_its_page_goes_back_to_review(self):
+        sheet = self.in_review()
+        later = timezone.now() + datetime.timedelta(days=2)
+        sheet_operations.publish(sheet, by=self.publisher, at=later)
+        sheet = FactSheet.objects.get(pk=sheet.pk)
+        response = self.post(self.publisher, sheet, lead="Changed after approval.")
+        self.assertEqual(response.status_code, 302)
+        stored = FactSheet.objects.get(pk=sheet.pk)
+        self.assertEqual(
+            (stored.status, stored.publish_at, stored.lead),
+            (FactSheet.Status.IN_REVIEW, None, "Changed after approval."),
+        )
+        shown = messages_of(self.client.get(change_url(sheet)))
+        self.assertIn(
+            f"“{stored}” was scheduled. Changed before it went live, it is back in "
+            "review: another publisher sees the change and schedules it again.",
+            shown,
+        )
+
+    def test_a_scheduled_sheet_saved_unchanged_stays_scheduled(self):
+        sheet = self.in_review()
+        later = (timezone.now() + datetime.timedelta(days=2)).replace(microsecond=0)
+        sheet_operations.publish(sheet, by=self.publisher, at=later)
+        sheet = FactSheet.objects.get(pk=sheet.pk)
+        self.assertEqual(self.post(self.publisher, sheet).status_code, 302)
+        stored = FactSheet.objects.get(pk=sheet.pk)
+        self.assertEqual(stored.public_state(), FactSheet.PublicState.SCHEDULED)
+
 
 class SuperuserTests(ReviewAdminTestCase):
     def test_the_override_is_offered_only_when_the_rule_would_refuse(self):

@@ -108,7 +108,12 @@ class SaveTests(TestCase):
         sheet = make_full_factsheet(publish_at=NOW + datetime.timedelta(days=1))
         sheet_operations.save(sheet, by=self.publisher)
         self.assertIsNone(FactSheet.objects.get(pk=sheet.pk).revised_at)
-        self.assertEqual(latest_revision(sheet).comment, "Saved.")
+        # Nor is it released unseen: it goes back to review (tests/factsheets/
+        # test_review.py has the rule).
+        self.assertRegex(
+            latest_revision(sheet).comment,
+            r"^Saved\. Changed while scheduled for .*: back in review\.$",
+        )
 
     def test_each_save_counts_the_version_up_by_one(self):
         sheet = make_full_factsheet(status=FactSheet.Status.DRAFT)
