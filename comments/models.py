@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 
+from factsheets import wording
 from factsheets.models import FactSheet, Section
 
 # Long enough for a paragraph of review notes; a longer text belongs in the sheet.
@@ -121,4 +122,4 @@ class Comment(models.Model):
 def name_of(user):
     if user is None:
         return "a deleted account"
-    return user.get_full_name() or user.get_username()
+    return wording.person(user)

@@ -278,7 +278,7 @@ def second_pair_refusal(factsheet, by):
     if author_id is None or by is None or author_id != by.pk:
         return None
     return ReviewRefused(
-        f"You ({_name(by)}) made the last change to the content of “{factsheet}”, "
+        f"You ({wording.person(by)}) made the last change to the content of “{factsheet}”, "
         f"on {_when(factsheet.content_changed_at)}: a second pair of eyes must "
         "publish it. Ask another publisher to review and publish it"
         + (
@@ -347,7 +347,7 @@ def publish(factsheet, *, by, at=None, override=False, hold_if_problems=False):
         said = f"Scheduled for {_when(at)}" if at else "Published."
         if overridden:
             said += (
-                f" {_name(by)} published past the second-pair-of-eyes rule, as "
+                f" {wording.person(by)} published past the second-pair-of-eyes rule, as "
                 "the last person who changed the content."
             )
         _record(by, said, step)
@@ -589,10 +589,6 @@ def _announce(step):
     """Tell other apps, inside the step's transaction: what they write with it
     commits or rolls back with it."""
     signals.review_step.send(sender=ReviewStep, step=step)
-
-
-def _name(user):
-    return user.get_full_name() or user.get_username()
 
 
 def _when(moment):

@@ -14,6 +14,12 @@ def _say(key, country=None):
     )
 
 
+def person(user):
+    """A person as the admin and the notices name them: their full name, or their
+    username when they have given none."""
+    return user.get_full_name() or user.get_username()
+
+
 def title(country):
     """A sheet's default title, e.g. “U.S. Relations With Mali”."""
     return title_for_name(country.name)

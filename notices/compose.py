@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 
 from factsheets import site_url
 from factsheets.models import ReviewStep
+from factsheets.wording import person
 from notices.models import Kind, Notice
 
 
@@ -98,10 +99,6 @@ def describe(notice):
         ),
         "sheet": str(sheet),
     }
-
-
-def person(user):
-    return user.get_full_name() or user.get_username()
 
 
 def local(moment):

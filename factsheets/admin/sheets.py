@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 
-from factsheets import revisions, roles, sheet_operations
+from factsheets import revisions, roles, sheet_operations, wording
 from factsheets.admin.base import ModelAdmin
 from factsheets.admin.inlines import (
     AssistanceLineInline,
@@ -390,9 +390,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
 
     @admin.display(description="who publishes")
     def who_publishes(self, obj):
-        names = [
-            user.get_full_name() or user.get_username() for user in roles.publishers()
-        ]
+        names = [wording.person(user) for user in roles.publishers()]
         if not names:
             return (
                 "Nobody may publish yet: an administrator puts publishers in the "
@@ -442,7 +440,7 @@ class FactSheetAdmin(WorkflowViews, ModelAdmin):
         return format_html(
             "{}<p><strong>Changed since it was submitted</strong> (by {} on {}).{}</p>",
             said,
-            (author.get_full_name() or author.get_username()) if author else "someone",
+            wording.person(author) if author else "someone",
             when(changed_at),
             format_html(' <a href="{}">See what changed</a>.', compare)
             if compare

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from factsheets import wording
 from factsheets.models.sheets import FactSheet
 
 
@@ -89,7 +90,7 @@ class ReviewStep(models.Model):
         """The person, as the admin names them, or “the system”."""
         if self.by is None:
             return "the system"
-        return self.by.get_full_name() or self.by.get_username()
+        return wording.person(self.by)
 
 
 class ChangeNote(models.Model):
