@@ -195,6 +195,13 @@ def save(factsheet, *, by, change=None, comment=None, content_changed=True):
             )
         _record(by, said, step)
         factsheet.save()
+        if _released_by_save(factsheet) and settings.REVIEW_SECOND_PAIR_OF_EYES:
+            # A published sheet readers did not see (expired, say) made live by the
+            # save itself, its expiry moved: a release, under the rule as any other.
+            # Raised after the write, inside the revision's transaction: undone.
+            refusal = _author_refusal(factsheet, by)
+            if refusal is not None:
+                raise refusal
         if step is not None:
             _announce(step)
 
@@ -274,6 +281,10 @@ def second_pair_refusal(factsheet, by):
     """
     if not settings.REVIEW_SECOND_PAIR_OF_EYES or factsheet.is_live:
         return None
+    return _author_refusal(factsheet, by)
+
+
+def _author_refusal(factsheet, by):
     author_id = factsheet.content_changed_by_id
     if author_id is None or by is None or author_id != by.pk:
         return None
@@ -564,6 +575,15 @@ def _record(by, comment, step=None):
     reversion.set_comment(comment)
     if step is not None:
         reversion.set_date_created(step.at)
+
+
+def _released_by_save(factsheet):
+    before = getattr(factsheet, "public_state_before_save", None)
+    return (
+        before is not None
+        and before != FactSheet.PublicState.LIVE
+        and factsheet.is_live
+    )
 
 
 def _content_changed(factsheet, by):

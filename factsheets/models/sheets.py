@@ -401,11 +401,20 @@ class FactSheet(models.Model):
 
     def _check_going_live(self):
         # Publishing needs a complete sheet on every path, not only in the admin.
+        # What the public saw of it before this save is kept for sheet_operations,
+        # which asks whether the save itself releases it (an expiry moved away).
+        self.public_state_before_save = None
         if self.status != self.Status.PUBLISHED:
             return
         if not self._state.adding:
-            was = FactSheet.objects.filter(pk=self.pk).values_list("status", flat=True)
-            if was and was[0] == self.Status.PUBLISHED:
+            was = (
+                FactSheet.objects.filter(pk=self.pk)
+                .values("status", "publish_at", "expires_at")
+                .first()
+            )
+            if was:
+                self.public_state_before_save = FactSheet(**was).public_state()
+            if was and was["status"] == self.Status.PUBLISHED:
                 return
         self.check_publishable()
 

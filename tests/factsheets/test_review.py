@@ -364,6 +364,28 @@ class PublishTests(ReviewTestCase):
         self.assertEqual(refused.exception.code, "second_pair_of_eyes")
         sheet_operations.publish(stored_sheet, by=self.other_publisher, at=NOW + HOUR)
 
+    def test_an_expired_sheet_made_live_by_its_last_changer_is_refused(self):
+        sheet = self.submitted()
+        sheet_operations.publish(sheet, by=self.publisher)
+        FactSheet.objects.filter(pk=sheet.pk).update(
+            publish_at=NOW - 3 * HOUR, expires_at=NOW - HOUR
+        )
+        sheet = FactSheet.objects.get(pk=sheet.pk)
+        sheet.lead = "Brought up to date."
+        sheet_operations.save(sheet, by=self.publisher)
+        before = stored(sheet)
+        # Moving the expiry away releases it again: not by whoever changed it last.
+        sheet = FactSheet.objects.get(pk=sheet.pk)
+        sheet.expires_at = None
+        with self.assertRaises(sheet_operations.ReviewRefused) as refused:
+            sheet_operations.save(sheet, by=self.publisher, content_changed=False)
+        self.assertEqual(refused.exception.code, "second_pair_of_eyes")
+        self.assertEqual(stored(sheet), before)
+        sheet = FactSheet.objects.get(pk=sheet.pk)
+        sheet.expires_at = None
+        sheet_operations.save(sheet, by=self.other_publisher, content_changed=False)
+        self.assertTrue(FactSheet.objects.get(pk=sheet.pk).is_live)
+
     def test_a_scheduled_sheet_stays_scheduled_when_the_rule_is_off(self):
         sheet = self.submitted()
         sheet_operations.publish(sheet, by=self.publisher, at=NOW + HOUR)
