@@ -2,23 +2,12 @@
 
 import datetime
 
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-from django.test import TransactionTestCase
+from tests.helpers.migrations import MigrationTestCase
 
 
-class RealSheetsMigrationTests(TransactionTestCase):
+class RealSheetsMigrationTests(MigrationTestCase):
     before = [("factsheets", "0001_initial")]
     after = [("factsheets", "0002_real_sheets")]
-
-    def migrate(self, targets):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    def tearDown(self):
-        self.migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
     def test_assistance_lines_and_links_survive_with_their_values(self):
         apps = self.migrate(self.before)
@@ -64,18 +53,9 @@ class RealSheetsMigrationTests(TransactionTestCase):
         )
 
 
-class ReviewMigrationTests(TransactionTestCase):
+class ReviewMigrationTests(MigrationTestCase):
     before = [("factsheets", "0008_search")]
     after = [("factsheets", "0009_review")]
-
-    def migrate(self, targets):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    def tearDown(self):
-        self.migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
     def test_a_drafts_last_saver_becomes_the_author_of_its_content(self):
         apps = self.migrate(self.before)
