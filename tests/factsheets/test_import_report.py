@@ -11,7 +11,6 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -187,9 +186,8 @@ class ImportReportBrowserTests(BrowserTestCase):
 
     def test_the_report_has_no_violations_and_leads_to_the_draft(self):
         make_user("editor", "Editors")
-        self.open("/admin/login/")
-        self.browser.find_element(By.ID, "id_username").send_keys("editor")
-        self.browser.find_element(By.ID, "id_password").send_keys("pw", Keys.ENTER)
+        # Signed in before the next page is asked for, or it asks to sign in.
+        self.sign_in("editor")
         self.open(URL)
         self.browser.find_element(By.ID, "id_file").send_keys(str(SEED))
         self.browser.find_element(By.CSS_SELECTOR, "input[type=submit].default").click()
