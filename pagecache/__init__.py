@@ -15,10 +15,15 @@ codings, public headers, 304s), `tags` (what pages show, and its versions),
 receivers, summaries), `signals` (`pages_stale`), `middleware`, `wsgi` (the front
 door) and `redis` (Django's Redis cache with one client per pool).
 
-Kept free of Django imports at the top: Django imports app packages early.
+Kept free of Django imports at the top but the signal's (which needs no settings):
+Django imports app packages early.
 """
 
 from contextlib import contextmanager
+
+# Sent once a change has committed, with `tags` (a frozenset of the tags whose
+# pages went stale, or None when every page did) and `using`.
+from pagecache.signals import pages_stale
 
 __all__ = [
     "PurgeBackend",
@@ -26,6 +31,7 @@ __all__ = [
     "held",
     "invalidate",
     "pages_for",
+    "pages_stale",
     "shows",
     "take_stock",
     "version",
