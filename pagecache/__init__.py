@@ -33,6 +33,7 @@ __all__ = [
     "pages_for",
     "pages_stale",
     "shows",
+    "stamp",
     "take_stock",
     "version",
     "watch",
@@ -111,6 +112,54 @@ def version(tag):
     from pagecache import tags as tag_versions
 
     return tag_versions.version(tag)
+
+
+def stamp(*tags):
+    """What a part of a page rendered from what `tags` stand for is exact under: the
+    release, the generation and the tags' versions, read now in one round trip.
+
+    Read it before the rows the part shows. Its `key(*some_of_tags)` names the part in
+    a cache, exact by construction (a change to the rows, a deploy or
+    `invalidate()` makes another key); `until()` is the moment such a part holds
+    until (the next publish or expiry time, or None), the moment a stored page would.
+    """
+    from pagecache import storage
+    from pagecache import tags as tag_versions
+
+    versions, found = tag_versions.versions(tags, also=[storage.GENERATION_KEY])
+    generation = found.get(storage.GENERATION_KEY) or storage.current_generation()
+    return Stamp(storage.release(), generation, versions)
+
+
+class Stamp:
+    """The versions of some tags, with the generation and the release (stamp())."""
+
+    def __init__(self, release, generation, versions):
+        self.release, self.generation, self.versions = release, generation, versions
+
+    def key(self, *tags):
+        """A key for what was rendered from what `tags`, stamped, stand for."""
+        return " ".join(
+            [
+                self.release,
+                self.generation[0],
+                *(f"{tag}={self.versions[tag]}" for tag in sorted(tags)),
+            ]
+        )
+
+    def until(self):
+        """When what was rendered under this stamp stops being exact by itself: the
+        next publish or expiry time after the generation began, or None. A moment
+        already past starts a new generation (the rows were read after it): keep
+        nothing then. May ask the database, once per generation."""
+        from django.utils import timezone
+
+        from pagecache import storage
+
+        moment = storage.transition_of(self.generation)
+        if moment is not None and moment <= timezone.now():
+            storage.start_generation()
+        return moment
 
 
 def pages_for(tags):
