@@ -188,6 +188,10 @@ if CACHES["default"]["BACKEND"].startswith(
 # The page cache (pagecache/): public pages are stored in the cache above and stay
 # exact for every process that shares it. Off for a comparison.
 PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+# Parts of public pages kept rendered in the same cache (factsheets/fragments.py), so
+# that a page the page cache does not have is put together rather than rendered
+# whole. Off for a comparison.
+PAGE_FRAGMENTS = env.bool("PAGE_FRAGMENTS", default=True)
 # Paths never looked up or stored: the admin, previews of drafts (all send
 # never_cache's headers themselves) and the health check, which asks the database
 # and the cache themselves, each time.

@@ -3,9 +3,13 @@
 Home, the A-Z list, the bureau pages and each sheet's "Other fact sheets" show up to
 every country. Read as model instances, 195 sheets with their countries and bureaus
 cost more than the query itself (profiled; README.md, "Benchmarks"), so lists read
-the few columns they show into light rows, in one query.
+the few columns they show into light rows, in one query; and keep those rows in the
+cache under the versions of what lists show (kept_listing()), for the pages the page
+cache does not have.
 """
 
+from factsheets import fragments as fragments_module
+from factsheets import page_tags
 from factsheets.models import PUBLIC_UPDATED_AT, Bureau, Country, FactSheet
 
 
@@ -33,6 +37,7 @@ class ListedSheet:
         "country_id",
         "bureau",
         "bureau_id",
+        "shown",  # a digest of what lists show of it
     )
 
     # The sheet's own wording of its dates, from the same attribute.
@@ -60,6 +65,20 @@ COLUMNS = (
 
 def current_listing(**filters):
     """The current sheets (those matching `filters`) A to Z by country, as ListedSheets."""
+    return listed(_rows(**filters))
+
+
+def kept_listing(fragments=None):
+    """current_listing(), as kept in the cache: exact for the versions of the lists
+    (CATALOGUE) and of the dates and leads they show (UPDATES), read now or by
+    `fragments` (a fragments.Fragments) before."""
+    tags = (page_tags.CATALOGUE, page_tags.UPDATES)
+    return listed(fragments_module.kept("listing", tags, _rows, fragments))
+
+
+def _rows(**filters):
+    """The rows of COLUMNS, each with a digest of it (for parts kept by what they
+    show: listings.kept_groups())."""
     rows = (
         FactSheet.objects.current()
         .filter(**filters)
@@ -67,9 +86,14 @@ def current_listing(**filters):
         .annotate(public_updated_at=PUBLIC_UPDATED_AT)
         .values_list(*COLUMNS)
     )
+    return [(row, fragments_module.digest(row)) for row in rows]
+
+
+def listed(rows):
+    """_rows() as ListedSheets, with one Bureau per bureau."""
     bureaus = {}  # one Bureau per bureau, shared by its sheets
     listing = []
-    for row in rows:
+    for row, shown in rows:
         sheet = ListedSheet()
         (
             sheet.pk,
@@ -82,6 +106,7 @@ def current_listing(**filters):
             sheet.bureau_id,
             *bureau,
         ) = row
+        sheet.shown = shown
         sheet.country = ListedCountry(sheet.country_id, country_name, country_slug)
         sheet.bureau = bureaus.get(sheet.bureau_id)
         if sheet.bureau is None:
@@ -104,6 +129,29 @@ def with_their_sheets(listing):
         bureau.sheets = by_bureau[bureau]
         bureau.sheet_count = len(bureau.sheets)
     return bureaus
+
+
+class Group:
+    """Sheets a list shows together, under one heading: a part of the page kept
+    rendered by what it shows (its heading's values and its sheets' rows), so that a
+    change to one sheet renders only its group again. `part` names it."""
+
+    __slots__ = ("heading", "sheets", "part")
+
+    def __init__(self, heading, sheets, part):
+        self.heading, self.sheets, self.part = heading, sheets, part
+
+
+def kept_groups(fragments, name, groups):
+    """`groups`, [(heading, the values the heading shows, sheets)], as Groups whose
+    parts `fragments` (a fragments.Fragments) looks up."""
+    entries, found = {}, []
+    for heading, shows, sheets in groups:
+        shown = fragments_module.digest(shows, [sheet.shown for sheet in sheets])
+        entries[f"{name}-{shown}"] = ((), "")
+        found.append(Group(heading, sheets, f"{name}-{shown}.list"))
+    fragments.look_up(entries)
+    return found
 
 
 class Neighbours:

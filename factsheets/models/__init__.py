@@ -9,6 +9,7 @@ from factsheets.models.rows import (
     Section,
 )
 from factsheets.models.sheets import (
+    DISPLAYED_ROWS,
     PUBLIC_UPDATED_AT,
     EditConflict,
     FactSheet,
@@ -24,6 +25,7 @@ from factsheets.models.workflow import (
 
 __all__ = [
     "ChangeNote",
+    "DISPLAYED_ROWS",
     "EditConflict",
     "EditingSession",
     "FormerSlug",

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from reversion.models import Version
 
 from factsheets import wording
@@ -28,6 +28,14 @@ MONTHS = [
 
 # FactSheet.public_updated_at in SQL, for lists and feeds that sort or show it.
 PUBLIC_UPDATED_AT = Coalesce("revised_at", "publish_at", "updated_at")
+# The rows a sheet's page shows besides the sheet, its country and its bureau.
+DISPLAYED_ROWS = (
+    "sections",
+    "assistance_lines",
+    "officials",
+    "related_links",
+    "change_notes",
+)
 
 
 class EditConflict(Exception):
@@ -153,7 +161,7 @@ class FactSheetQuerySet(models.QuerySet):
     def for_display(self):
         """Everything the sheet page renders, in a fixed number of queries."""
         return self.select_related("country", "bureau").prefetch_related(
-            "sections", "assistance_lines", "officials", "related_links", "change_notes"
+            *DISPLAYED_ROWS
         )
 
     def next_publish_or_expiry(self, after):
@@ -519,5 +527,7 @@ class FactSheet(models.Model):
 
     @cached_property
     def layout(self):
-        """Where each part of the sheet goes on the page, and the sections' anchors."""
-        return SheetLayout(self)
+        """Where each part of the sheet goes on the page, and the sections' anchors:
+        worked out when first used, as a page whose parts are kept rendered
+        (factsheets/fragments.py) does not read the rows."""
+        return SimpleLazyObject(lambda: SheetLayout(self))

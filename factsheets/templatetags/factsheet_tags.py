@@ -40,3 +40,34 @@ def breadcrumb_list(context, breadcrumbs):
         ],
     }
     return json_ld(data)
+
+
+@register.tag
+def fragment(parser, token):
+    """A part of a public page kept rendered (factsheets/fragments.py):
+
+    {% fragment "sheet.body" %}...{% endfragment %}
+
+    Rendered as usual where the view keeps no parts (previews)."""
+    try:
+        _, name = token.split_contents()
+    except ValueError:
+        raise template.TemplateSyntaxError(
+            "fragment takes one argument, the part's name"
+        ) from None
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, template.Variable(name))
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, name):
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context):
+        fragments = context.get("fragments")
+        name = self.name.resolve(context)
+        if fragments is None or not name:
+            return self.nodelist.render(context)
+        return fragments.part(name, lambda: self.nodelist.render(context))

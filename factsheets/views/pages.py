@@ -5,55 +5,99 @@ import unicodedata
 from datetime import date
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 
 import pagecache
 from factsheets import page_tags
 from factsheets.changes import Snapshot, compare
-from factsheets.listings import Neighbours, current_listing, with_their_sheets
-from factsheets.models import Bureau, Country, FactSheet
+from factsheets.fragments import Fragments
+from factsheets.listings import (
+    Neighbours,
+    kept_groups,
+    kept_listing,
+    with_their_sheets,
+)
+from factsheets.models import DISPLAYED_ROWS, Bureau, Country, FactSheet
+
+# The lists are read as kept (kept_listing()), and their groups of rows are parts
+# kept rendered by what they show (listings.kept_groups()): after a change, only the
+# group that shows it is rendered again.
 
 
 @pagecache.shows(page_tags.CATALOGUE, page_tags.UPDATES)
 def home(request):
-    factsheets = current_listing()
+    fragments = Fragments(page_tags.CATALOGUE, page_tags.UPDATES)
+    factsheets = kept_listing(fragments)
     recent = sorted(
         factsheets, key=lambda factsheet: factsheet.public_updated_at, reverse=True
     )
-    return render(
+    letters = by_letter(factsheets)
+    response = render(
         request,
         "factsheets/home.html",
         {
             # Bureaus with nothing published are not content to list.
             "bureaus": with_their_sheets(factsheets),
             "factsheets": factsheets,
+            "groups": kept_groups(
+                fragments,
+                "home",
+                [(None, (), sheets) for sheets in letters.values()],
+            ),
             "recent_factsheets": recent[:5],
+            "fragments": fragments,
         },
     )
+    fragments.keep()
+    return response
 
 
 @pagecache.shows(page_tags.CATALOGUE)
 def sheet_index(request):
     """Every current sheet A to Z with its month and year, or grouped by bureau."""
-    factsheets = current_listing()
+    fragments = Fragments(page_tags.CATALOGUE, page_tags.UPDATES)
+    factsheets = kept_listing(fragments)
     by_bureau = request.GET.get("by") == "bureau"
-    letters = {}
-    for factsheet in factsheets:
-        letters.setdefault(filed_under(factsheet.country.name), []).append(factsheet)
-    return render(
+    bureaus = with_their_sheets(factsheets) if by_bureau else []
+    if by_bureau:
+        groups = [
+            (bureau, (bureau.pk, bureau.slug, bureau.name), bureau.sheets)
+            for bureau in bureaus
+        ]
+    else:
+        groups = [
+            (letter, (letter,), sheets)
+            for letter, sheets in by_letter(factsheets).items()
+        ]
+    response = render(
         request,
         "factsheets/index.html",
         {
             "factsheets": factsheets,
-            "letters": letters,
-            "bureaus": with_their_sheets(factsheets) if by_bureau else [],
+            "groups": kept_groups(
+                fragments, "bureaus" if by_bureau else "letters", groups
+            ),
+            "bureaus": bureaus,
             "by_bureau": by_bureau,
             "breadcrumbs": [("All fact sheets", None)],
+            "fragments": fragments,
         },
     )
+    fragments.keep()
+    return response
+
+
+def by_letter(factsheets):
+    """{letter: the sheets filed under it}, in the order of `factsheets`."""
+    letters = {}
+    for factsheet in factsheets:
+        letters.setdefault(filed_under(factsheet.country.name), []).append(factsheet)
+    return letters
 
 
 def filed_under(name):
@@ -65,29 +109,79 @@ def filed_under(name):
 @pagecache.shows(page_tags.CATALOGUE)
 def bureau_detail(request, slug):
     bureau = get_object_or_404(Bureau, slug=slug)
-    return render(
+    fragments = Fragments(page_tags.CATALOGUE, page_tags.UPDATES)
+    factsheets = [
+        sheet for sheet in kept_listing(fragments) if sheet.bureau_id == bureau.pk
+    ]
+    response = render(
         request,
         "factsheets/bureau_detail.html",
         {
             "bureau": bureau,
-            "factsheets": current_listing(bureau=bureau),
+            "factsheets": factsheets,
+            "groups": kept_groups(fragments, "bureau", [(None, (), factsheets)]),
             "breadcrumbs": [(bureau.name, None)],
+            "fragments": fragments,
         },
     )
+    fragments.keep()
+    return response
 
 
-def render_sheet(request, factsheet, **context):
+def sheet_fragments(request, pk, country_pk, after=None):
+    """The kept parts of a page of the sheet `pk` (factsheets/fragments.py), made
+    before its rows are read; the page shows what these tags stand for and no more.
+    The lists' versions are read too, for its navigation (kept_listing())."""
+    tags = sheet_tags(pk, country_pk)
+    pagecache.depends_on(request, *tags)
+    return Fragments(*tags, page_tags.CATALOGUE, page_tags.UPDATES, after=after)
+
+
+def sheet_tags(pk, country_pk):
+    """page_tags.sheet_pages() of the sheet `pk` of the country `country_pk`."""
+    return page_tags.sheet(pk), page_tags.country(country_pk), page_tags.nav(country_pk)
+
+
+def render_sheet(request, factsheet, fragments, editions=None, listing=None, **context):
     """A sheet's page, with its record (changes since publication, other editions)
-    and its neighbours (the bureau's other sheets, the previous and next A to Z)."""
-    pagecache.depends_on(request, *page_tags.sheet_pages(factsheet))
-    editions = list(factsheet.editions().only("pk", "issued_on", "country_id"))
-    return render(
+    and its neighbours (the bureau's other sheets, the previous and next A to Z).
+
+    Its text and its navigation are parts kept rendered: the sheet's rows, its
+    editions and the current sheets are read only for a part not kept. `listing`,
+    the current sheets if read already, serves where nothing is kept."""
+    sheet, country, nav = sheet_tags(factsheet.pk, factsheet.country_id)
+    # Nothing kept if the cache failed, or the sheet moved to another country since.
+    kept_parts = fragments if fragments.stamped(sheet, country, nav) else None
+    if kept_parts is not None:
+        kind = "edition" if context.get("superseded_by") else "current"
+        kept_parts.look_up(
+            {
+                "sheet": ((sheet, country), kind),
+                "nav": ((country, nav), str(factsheet.bureau_id)),
+            }
+        )
+    if kept_parts is None or kept_parts.missing("sheet"):
+        prefetch_related_objects([factsheet], *DISPLAYED_ROWS)
+    if editions is None:
+        editions = SimpleLazyObject(
+            lambda: list(factsheet.editions().only("pk", "issued_on", "country_id"))
+        )
+    response = render(
         request,
         "factsheets/factsheet_detail.html",
         {
             "factsheet": factsheet,
             "editions": editions,
-            "neighbours": context.pop("neighbours", None) or Neighbours(factsheet),
+            # A kept navigation must come from a list read after its versions.
+            "neighbours": SimpleLazyObject(
+                lambda: Neighbours(
+                    factsheet,
+                    kept_listing(fragments)
+                    if kept_parts is not None or listing is None
+                    else listing,
+                )
+            ),
+            "fragments": kept_parts,
             "breadcrumbs": [
                 (factsheet.bureau.name, factsheet.bureau.get_absolute_url()),
                 (factsheet.country.name, None),
@@ -95,45 +189,61 @@ def render_sheet(request, factsheet, **context):
             **context,
         },
     )
+    if kept_parts is not None:
+        kept_parts.keep()
+    return response
 
 
 def factsheet_detail(request, country_slug):
-    """The country's current sheet: its newest live edition.
-
-    The list of current sheets the page links to also says which sheet is this
-    country's, so "current" is worked out once per page.
-    """
-    current = current_listing()
+    """The country's current sheet: its newest live edition."""
+    lists = Fragments(page_tags.CATALOGUE, page_tags.UPDATES)
+    listing = kept_listing(lists)
     found = next(
-        (sheet for sheet in current if sheet.country.slug == country_slug), None
+        (sheet for sheet in listing if sheet.country.slug == country_slug), None
     )
-    factsheet = (
-        FactSheet.objects.for_display().filter(pk=found.pk).first() if found else None
-    )
-    if factsheet is None:
+    if found is None:
         raise Http404("No published fact sheet for this country.")
-    return render_sheet(request, factsheet, neighbours=Neighbours(factsheet, current))
+    fragments = sheet_fragments(request, found.pk, found.country_id, after=lists)
+    factsheet = (
+        FactSheet.objects.select_related("country", "bureau")
+        .filter(pk=found.pk)
+        .first()
+    )
+    if factsheet is None:  # deleted since the list was read
+        raise Http404("No published fact sheet for this country.")
+    return render_sheet(request, factsheet, fragments, listing=listing)
 
 
 def edition_detail(request, country_slug, issued_on):
     """One edition at its lasting address; the current one lives at the country's."""
-    edition = (
+    found = (
         FactSheet.objects.live()
-        .for_display()
         .filter(country__slug=country_slug, issued_on=issued_on)
+        .values_list("pk", "country_id")
         .first()
     )
-    if edition is None:
+    if found is None:
         raise Http404("No published edition of this sheet has this date.")
-    neighbours = Neighbours(edition)
-    current = neighbours.current.get(edition.country_id)
-    if current is None or current.pk == edition.pk:
+    pk, country_pk = found
+    fragments = sheet_fragments(request, pk, country_pk)
+    editions = list(
+        FactSheet.objects.live()
+        .filter(country_id=country_pk)
+        .order_by("-issued_on", "-pk")
+        .only("pk", "issued_on", "country_id", "title")
+    )
+    current = editions[0] if editions else None
+    edition = (
+        FactSheet.objects.select_related("country", "bureau").filter(pk=pk).first()
+    )
+    if current is None or current.pk == pk or edition is None:
         return redirect("factsheets:detail", country_slug=country_slug)
     return render_sheet(
         request,
         edition,
+        fragments,
+        editions=editions,
         superseded_by=current,
-        neighbours=neighbours,
         noindex=True,
         breadcrumbs=[
             (edition.bureau.name, edition.bureau.get_absolute_url()),

@@ -18,6 +18,7 @@ from tests.helpers.factories import (
     make_section,
     make_user,
 )
+from tests.helpers.page_cache import empty_cache
 
 
 class FactSheetDetailViewTests(TestCase):
@@ -150,8 +151,10 @@ class FactSheetDetailViewTests(TestCase):
         large = make_full_factsheet(children=40)
         for sheet in (small, large):
             url = sheet.get_absolute_url()
-            # The sheet, its four kinds of rows, its change notes, its editions, and
-            # the current sheets it links to (its bureau's, the previous and next).
+            empty_cache()
+            # From nothing kept: the current sheets (which says which is this
+            # country's, and which it links to: its bureau's, the previous and next),
+            # the sheet, its four kinds of rows, its change notes, its editions.
             with (
                 self.subTest(children=sheet.sections.count()),
                 self.assertNumQueries(8),

@@ -1,20 +1,33 @@
 """Asking the page cache what it serves: which pages it rendered again, and whether
 what it serves is what would be rendered now."""
 
+from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+import pagecache
+
+
+def was_rendered(client, url):
+    """Whether the page at `url` was rendered (ran a query or a template) rather than
+    served stored. A page put together from kept parts may run no query."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return bool(queries or response.templates)
+
 
 def rendered_again(client, urls):
-    """The urls whose page was rendered (ran a query) rather than served stored."""
-    again = set()
-    for url in urls:
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        if queries:
-            again.add(url)
-    return again
+    """The urls whose page was rendered rather than served stored."""
+    return {url for url in urls if was_rendered(client, url)}
+
+
+def empty_cache():
+    """Nothing stored or kept, as after a deploy; then a new generation, as a save
+    starts one, so that its one-off lookup of the next publish or expiry time is not
+    counted with the next page."""
+    cache.clear()
+    pagecache.invalidate()
 
 
 def stale_ones(client, urls):
@@ -30,7 +43,8 @@ def not_fresh(client, urls):
     differ = []
     for url in urls:
         served = client.get(url)
-        with override_settings(PAGE_CACHE=False):
+        # Rendered whole: no stored page, no kept part (factsheets/fragments.py).
+        with override_settings(PAGE_CACHE=False, PAGE_FRAGMENTS=False):
             rendered = client.get(url)
         if (served.status_code, served.content) != (
             rendered.status_code,

@@ -1,0 +1,161 @@
+"""Parts of public pages kept rendered in the cache, so that a page the page cache
+does not have is put together from parts instead of rendered whole.
+
+A part is kept under a key made of the versions of what it shows, as the page cache
+tags it (factsheets/page_tags.py), read before its rows: `pagecache.stamp()` adds the
+release and the page cache's generation, and the part is kept only until the next
+publish or expiry time. A change to anything the part shows, a deploy or
+`pagecache.invalidate()` makes another key, so a part found is exact by construction
+and nothing needs deleting. Some parts are kept by what they show instead: their
+key holds a digest of every value their template reads (listings.kept_groups()).
+What shows the time (the print date) or the request (its path, the CSP hash of an
+inline style) stays out of them.
+
+The parts of one page that show the same things are kept together, as one *entry*:
+`{% fragment "sheet.body" %}` in a template is the part "body" of the entry
+"sheet", which the view looked up with the tags it shows. Previews look up none and
+render every part, as they render drafts. A cache that fails leaves every part
+rendered, as the page cache leaves the page; so does PAGE_FRAGMENTS off.
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import get_script_prefix
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+import pagecache
+
+logger = logging.getLogger(__name__)
+
+# Old versions' entries are never read again; the cache lets them go after a day.
+LIFETIME = 24 * 60 * 60
+
+
+class Fragments:
+    """The kept parts of one page. Made before the page's rows are read, it reads
+    the versions of `tags`; `look_up()` then finds the entries. `after`, parts of
+    the same page looked up before: if the cache failed them, it is not asked again.
+    """
+
+    def __init__(self, *tags, after=None):
+        self.stamp = None
+        if after is None or after.stamp is not None:
+            self.stamp = _stamp(tags)
+        self.keys, self.found, self.rendered = {}, {}, {}
+
+    def stamped(self, *tags):
+        """Whether the versions of all of `tags` were read."""
+        return self.stamp is not None and set(tags) <= self.stamp.versions.keys()
+
+    def look_up(self, entries):
+        """Find the entries kept: `entries` maps an entry's name to the tags (stamped)
+        its parts show and a string that tells its variants apart."""
+        if self.stamp is None:
+            return
+        keys = {
+            name: _key(name, self.stamp, tags, variant)
+            for name, (tags, variant) in entries.items()
+        }
+        self.keys.update(keys)
+        self.found.update(_found(keys))
+
+    def missing(self, name):
+        """Whether the entry `name` will be rendered (its rows read) for this page."""
+        return name not in self.found
+
+    def part(self, name, render):
+        """The part "entry.part" as kept, or rendered by `render()` and kept."""
+        entry, _, part = name.partition(".")
+        if entry not in self.keys:  # not looked up for this page: rendered each time
+            return render()
+        html = self.found.get(entry, {}).get(part)
+        if html is None:
+            html = render()
+            self.rendered.setdefault(entry, {})[part] = html
+        return mark_safe(html)
+
+    def keep(self):
+        """Keep the entries rendered for this page, until the stamp says."""
+        _keep(
+            self.stamp,
+            {
+                self.keys[entry]: {**self.found.get(entry, {}), **parts}
+                for entry, parts in self.rendered.items()
+            },
+        )
+        self.rendered = {}
+
+
+def kept(name, tags, compute, fragments=None):
+    """compute(), which reads what `tags` stand for, as kept in the cache (a value
+    pickle can store). `fragments`, if given, has read the versions of `tags`."""
+    stamp = fragments.stamp if fragments is not None else _stamp(tags)
+    if stamp is None:
+        return compute()
+    key = _key(name, stamp, tags)
+    found = _found({name: key})
+    if name in found:
+        return found[name]
+    value = compute()
+    _keep(stamp, {key: value})
+    return value
+
+
+def digest(*values):
+    """A short digest of `values`: the variant of a part kept by what it shows rather
+    than by versions, so `values` must hold everything the part's template reads."""
+    return hashlib.blake2b(repr(values).encode(), digest_size=12).hexdigest()
+
+
+def _stamp(tags):
+    if not settings.PAGE_FRAGMENTS:
+        return None
+    try:
+        return pagecache.stamp(*tags)
+    except Exception:  # the cache is down: render every part, keep none
+        logger.warning("Kept parts unavailable: the cache failed", exc_info=True)
+        return None
+
+
+def _key(name, stamp, tags, variant=""):
+    # Addresses in the parts start with the script prefix.
+    parts = f"{stamp.key(*tags)} {get_script_prefix()} {variant}"
+    return f"fragment:{name}:{digest(parts)}"
+
+
+def _found(keys):
+    """{name: value} of the `keys` ({name: key}) kept and still exact."""
+    try:
+        stored = cache.get_many(keys.values())
+    except Exception:
+        logger.warning("Kept parts unavailable: the cache failed", exc_info=True)
+        return {}
+    now = timezone.now()
+    found = {}
+    for name, key in keys.items():
+        if key in stored:
+            until, value = stored[key]
+            if until is None or now < until:
+                found[name] = value
+    return found
+
+
+def _keep(stamp, values):
+    """Keep `values` ({key: value}), rendered under `stamp`, for as long as it holds."""
+    if not values:
+        return
+    try:
+        until = stamp.until()
+        now = timezone.now()
+        if until is not None and until <= now:
+            return  # a publish or expiry time came while they were read
+        timeout = LIFETIME
+        if until is not None:
+            timeout = min(timeout, int((until - now).total_seconds()) + 1)
+        cache.set_many({key: (until, value) for key, value in values.items()}, timeout)
+    except Exception:  # a full or unreachable cache: the page is still served
+        logger.warning("Could not keep parts: the cache failed", exc_info=True)
