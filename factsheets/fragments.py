@@ -1,19 +1,23 @@
 """Parts of public pages kept rendered in the cache, so that a page the page cache
 does not have is put together from parts instead of rendered whole.
 
-A part is kept under a key made of the versions of what it shows, as the page cache
-tags it (factsheets/page_tags.py), read before its rows: `pagecache.stamp()` adds the
-release and the page cache's generation, and the part is kept only until the next
-publish or expiry time. A change to anything the part shows, a deploy or
-`pagecache.invalidate()` makes another key, so a part found is exact by construction
-and nothing needs deleting. Some parts are kept by what they show instead: their
-key holds a digest of every value their template reads (listings.kept_groups()).
+A part is kept with the versions of what it shows, as the page cache tags it
+(factsheets/page_tags.py), read before its rows: `pagecache.stamp()` adds the page
+cache's generation, and the part holds only until the next publish or expiry time.
+It is used only while they are still the versions now: a change to anything the part
+shows, or `pagecache.invalidate()`, makes it stale, so a part used is exact by
+construction and nothing needs deleting. Each part has one key (its name, what tells
+its variants apart, the release and the script prefix), rewritten when it is
+rendered again, so the cache holds one copy of each and no stale ones. Some parts
+are named by what they show instead, a digest of every value their template reads
+(listings.kept_groups()).
 What shows the time (the print date) or the request (its path, the CSP hash of an
 inline style) stays out of them.
 
 The parts of one page that show the same things are kept together, as one *entry*:
 `{% fragment "sheet.body" %}` in a template is the part "body" of the entry
-"sheet", which the view looked up with the tags it shows. Previews look up none and
+"sheet", which the view looked up with the tags it shows; the groups of a list are
+the parts of one entry, each named by the digest of what it shows. Previews look up none and
 render every part, as they render drafts. A cache that fails leaves every part
 rendered, as the page cache leaves the page; so does PAGE_FRAGMENTS off.
 """
@@ -45,7 +49,8 @@ class Fragments:
         self.stamp = None
         if after is None or after.stamp is not None:
             self.stamp = _stamp(tags)
-        self.keys, self.found, self.rendered = {}, {}, {}
+        # entry: (key, versions); entry: {part: html}
+        self.keys, self.found, self.rendered, self.used = {}, {}, {}, {}
 
     def stamped(self, *tags):
         """Whether the versions of all of `tags` were read."""
@@ -57,7 +62,7 @@ class Fragments:
         if self.stamp is None:
             return
         keys = {
-            name: _key(name, self.stamp, tags, variant)
+            name: (_key(name, self.stamp, tags, variant), self.stamp.key(*tags))
             for name, (tags, variant) in entries.items()
         }
         self.keys.update(keys)
@@ -76,16 +81,14 @@ class Fragments:
         if html is None:
             html = render()
             self.rendered.setdefault(entry, {})[part] = html
+        self.used.setdefault(entry, {})[part] = html
         return mark_safe(html)
 
     def keep(self):
-        """Keep the entries rendered for this page, until the stamp says."""
+        """Keep the entries in which a part was rendered for this page, with the
+        parts this page used (not those of other versions), until the stamp says."""
         _keep(
-            self.stamp,
-            {
-                self.keys[entry]: {**self.found.get(entry, {}), **parts}
-                for entry, parts in self.rendered.items()
-            },
+            self.stamp, {self.keys[entry]: self.used[entry] for entry in self.rendered}
         )
         self.rendered = {}
 
@@ -96,7 +99,7 @@ def kept(name, tags, compute, fragments=None):
     stamp = fragments.stamp if fragments is not None else _stamp(tags)
     if stamp is None:
         return compute()
-    key = _key(name, stamp, tags)
+    key = (_key(name, stamp, tags), stamp.key(*tags))
     found = _found({name: key})
     if name in found:
         return found[name]
@@ -122,30 +125,34 @@ def _stamp(tags):
 
 
 def _key(name, stamp, tags, variant=""):
-    # Addresses in the parts start with the script prefix.
-    parts = f"{stamp.key(*tags)} {get_script_prefix()} {variant}"
+    """The one key of a part: what it shows (the tags, not their versions) and what
+    tells its variants apart; a release's parts apart from another's (a rolling
+    deploy); and the script prefix, which addresses in the parts start with."""
+    parts = f"{sorted(tags)} {variant} {stamp.release} {get_script_prefix()}"
     return f"fragment:{name}:{digest(parts)}"
 
 
 def _found(keys):
-    """{name: value} of the `keys` ({name: key}) kept and still exact."""
+    """{name: value} of the `keys` ({name: (key, versions)}) kept under the versions
+    given and still exact."""
     try:
-        stored = cache.get_many(keys.values())
+        stored = cache.get_many([key for key, _ in keys.values()])
     except Exception:
         logger.warning("Kept parts unavailable: the cache failed", exc_info=True)
         return {}
     now = timezone.now()
     found = {}
-    for name, key in keys.items():
+    for name, (key, versions) in keys.items():
         if key in stored:
-            until, value = stored[key]
-            if until is None or now < until:
+            kept_under, until, value = stored[key]
+            if kept_under == versions and (until is None or now < until):
                 found[name] = value
     return found
 
 
 def _keep(stamp, values):
-    """Keep `values` ({key: value}), rendered under `stamp`, for as long as it holds."""
+    """Keep `values` ({(key, versions): value}), rendered under `stamp`, for as long
+    as it holds."""
     if not values:
         return
     try:
@@ -156,6 +163,12 @@ def _keep(stamp, values):
         timeout = LIFETIME
         if until is not None:
             timeout = min(timeout, int((until - now).total_seconds()) + 1)
-        cache.set_many({key: (until, value) for key, value in values.items()}, timeout)
+        cache.set_many(
+            {
+                key: (versions, until, value)
+                for (key, versions), value in values.items()
+            },
+            timeout,
+        )
     except Exception:  # a full or unreachable cache: the page is still served
         logger.warning("Could not keep parts: the cache failed", exc_info=True)

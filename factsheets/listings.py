@@ -143,15 +143,19 @@ class Group:
 
 
 def kept_groups(fragments, name, groups):
-    """`groups`, [(heading, the values the heading shows, sheets)], as Groups whose
-    parts `fragments` (a fragments.Fragments) looks up."""
-    entries, found = {}, []
-    for heading, shows, sheets in groups:
-        shown = fragments_module.digest(shows, [sheet.shown for sheet in sheets])
-        entries[f"{name}-{shown}"] = ((), "")
-        found.append(Group(heading, sheets, f"{name}-{shown}.list"))
-    fragments.look_up(entries)
-    return found
+    """`groups`, [(heading, the values the heading shows, sheets)], as Groups: the
+    parts of the entry `name` of `fragments` (a fragments.Fragments), each named by
+    a digest of what it shows, so that one entry serves every version of the list
+    (one read and, after a change, one write)."""
+    fragments.look_up({name: ((), "")})
+    return [
+        Group(
+            heading,
+            sheets,
+            f"{name}.{fragments_module.digest(shows, [s.shown for s in sheets])}",
+        )
+        for heading, shows, sheets in groups
+    ]
 
 
 class Neighbours:

@@ -119,7 +119,9 @@ def bureau_detail(request, slug):
         {
             "bureau": bureau,
             "factsheets": factsheets,
-            "groups": kept_groups(fragments, "bureau", [(None, (), factsheets)]),
+            "groups": kept_groups(
+                fragments, f"bureau-{bureau.pk}", [(None, (), factsheets)]
+            ),
             "breadcrumbs": [(bureau.name, None)],
             "fragments": fragments,
         },

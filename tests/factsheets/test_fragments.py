@@ -129,6 +129,13 @@ class ReuseTests(KeptPartsTestCase):
         self.assertEqual(again.content, first.content)
         self.assertEqual(again.content, self.whole(url).content)
 
+    def test_each_sheet_keeps_parts_of_its_own(self):
+        for url in SHEETS:
+            self.client.get(url)
+        for url in SHEETS:
+            with self.subTest(url), self.assertNumQueries(1):
+                self.client.get(url)
+
     def test_an_edition_page_reads_none_of_its_rows_when_its_parts_are_kept(self):
         self.client.get(MALI_2012)
         with CaptureQueriesContext(connection) as queries:
@@ -149,6 +156,20 @@ class ReuseTests(KeptPartsTestCase):
             with self.subTest(url), self.assertNumQueries(expected):
                 again = self.client.get(url)
             self.assertEqual(again.content, self.whole(url).content)
+
+    def test_a_change_to_one_sheet_renders_only_its_letter_again(self):
+        self.client.get("/fact-sheets/")
+        country = self.countries["Niger"]
+        country.name = "Niger Republic"
+        country.save()
+        response = self.client.get("/fact-sheets/")
+        self.assertContains(response, "Niger Republic")
+        letters = [
+            template.name
+            for template in response.templates
+            if template.name.endswith("/_index_list.html")
+        ]
+        self.assertEqual(len(letters), 1)  # N; C, M and P are kept
 
     def test_each_page_is_the_page_rendered_whole(self):
         self.keep()
