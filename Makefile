@@ -81,3 +81,9 @@ lighthouse: install
 .PHONY: load
 load: install
 	$(PYTHON) bench/load.py $(LOAD_ARGS)
+
+# What a page costs a worker when the page cache does not have it, in the process,
+# with a profiler on request (RENDER_ARGS=--profile). Needs PostgreSQL only.
+.PHONY: render-bench
+render-bench: install
+	$(PYTHON) bench/render.py $(RENDER_ARGS)
