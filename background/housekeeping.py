@@ -18,7 +18,7 @@ from django.db import (
 from django.utils import timezone
 
 from background.models import ScheduledTask, WorkerHeartbeat
-from background.schedule import SCHEDULE
+from background.schedule import AT_START, SCHEDULE
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,27 @@ def enqueue_due(now=None):
     return enqueued
 
 
+# Workers started within this long of one another (a deploy starting several)
+# enqueue the tasks scheduled `at_start` once between them.
+STARTED_TOGETHER = timedelta(seconds=10)
+
+
+def due_at_start(worker_id, started_at, now=None):
+    """Make the tasks scheduled `at_start` due now, for worker `worker_id` that
+    started at `started_at`, unless another started shortly before it: the first
+    of workers started together does it for them all."""
+    now = now or timezone.now()
+    if (
+        WorkerHeartbeat.objects.filter(
+            started_at__gte=started_at - STARTED_TOGETHER, started_at__lt=started_at
+        )
+        .exclude(worker_id=worker_id)
+        .exists()
+    ):
+        return
+    ScheduledTask.objects.filter(name__in=AT_START).update(next_run_at=now)
+
+
 def _schedule_row(name, interval, now):
     """The task's row, made on the first tick that finds the task scheduled: it is
     due at once."""
@@ -122,7 +143,8 @@ def _schedule_row(name, interval, now):
 
 class Housekeeping(threading.Thread):
     """A worker's other work, in a thread beside its loop so that a long task holds
-    none of it up: the schedule at every turn, every `interval` seconds, and a few
+    none of it up: the schedule at every turn (from the first, the tasks due at a
+    worker's start), every `interval` seconds, and a few
     times within TASK_WORKER_STALE_AFTER (at most every 5 s) the heartbeat and
     `recover()`, which gives back the tasks of dead workers. An `interval` longer
     than that makes the turns no rarer: a heartbeat that waited for it would have
@@ -138,6 +160,7 @@ class Housekeeping(threading.Thread):
         # (a worker's interval may be zero).
         self.pause = min(max(interval, 0.1), self.beat_every)
         self.last_beat = timezone.now()
+        self.started = False  # the tasks due at a worker's start are enqueued
         self.stopping = threading.Event()
         self.winding_down = threading.Event()
 
@@ -162,6 +185,9 @@ class Housekeeping(threading.Thread):
                 self.last_beat = now
             if self.winding_down.is_set():
                 return
+            if not self.started:
+                due_at_start(self.worker_id, self.started_at, now)
+                self.started = True
             for name in enqueue_due():
                 logger.info("Enqueued scheduled task %s", name)
             if slow_turn:

@@ -114,6 +114,19 @@ class ScheduleTests(WorkerTestCase):
         ]
         self.assertTrue(all(gap > 0.5 for gap in gaps), gaps)
 
+    def test_a_task_scheduled_at_start_runs_once_when_workers_start_together(self):
+        started = {
+            "TASK_MODULES": "tests.helpers.started_tasks",
+            "STARTED_TASK_LOG": str(self.log),
+        }
+        with running_worker(2, **started):
+            wait_until(lambda: lines(self.log), message="the task")
+            time.sleep(1)  # both workers' first turns of the schedule are over
+        self.assertEqual(lines(self.log), ["ran"])
+        # A worker started later runs it again, though its hour has not passed.
+        with running_worker(**started):
+            wait_until(lambda: len(lines(self.log)) == 2, message="the task again")
+
 
 class ForcedStopTests(WorkerTestCase):
     def test_a_second_sigterm_stops_at_once_and_the_task_runs_again(self):
