@@ -190,7 +190,8 @@ def _digest(*parts):
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
-# Which pages show a tag: for purging a CDN and rendering ahead of readers.
+# Which pages show a tag, and every page: for purging a CDN and rendering ahead of
+# readers.
 
 
 def pages_for(tags):
@@ -227,6 +228,38 @@ def pages_for(tags):
             for issued_on in editions
         }
     return paths
+
+
+def every_page():
+    """The path of every public page that answers 200, for rendering them all ahead
+    of readers (PRERENDER_CATALOGUE): the lists, and each country's pages but the
+    dated address of its current edition (a redirect to the country's) and the
+    changes of a single edition (nothing to compare)."""
+    live = FactSheet.objects.live().values_list("pk", "country__slug", "issued_on")
+    current = set(FactSheet.objects.current().values_list("pk", flat=True))
+    editions = {}
+    for pk, slug, issued_on in live:
+        editions.setdefault(slug, []).append((pk, issued_on))
+    paths = _list_pages() | {
+        reverse("factsheets:assistance"),
+        reverse("factsheets:assistance_csv"),
+        reverse("factsheets:key_officers"),
+        reverse("factsheets:robots"),
+    }
+    for slug, dated in editions.items():
+        paths |= {
+            reverse("factsheets:detail", args=[slug]),
+            reverse("factsheets:sheet_json", args=[slug]),
+            reverse("factsheets:country_feed", args=[slug]),
+        }
+        if len(dated) > 1:
+            paths.add(reverse("factsheets:changes", args=[slug]))
+        paths |= {
+            reverse("factsheets:edition", args=[slug, issued_on])
+            for pk, issued_on in dated
+            if pk not in current
+        }
+    return sorted(paths)
 
 
 def _editions(countries):
