@@ -47,8 +47,9 @@ def release():
     """A fingerprint of the code, templates, static files' names and settings.
 
     Part of every page's key, so a deploy (or a changed setting) never serves pages
-    rendered by the code before it; the generation stays shared across releases, so
-    a save on a server of either release reaches both during a rolling deploy."""
+    rendered by the code before it; the generation, the tags and the change tokens
+    are shared across releases, so a save on a server of either release reaches
+    both during a rolling deploy (from the release that brought tags on)."""
     global _release
     if _release is None:
         digest = hashlib.sha256(django.get_version().encode())
