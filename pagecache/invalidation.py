@@ -112,33 +112,36 @@ class _Stale:
 
     def __init__(self, using):
         self.using, self.tags = using, set()
-        self.summarise = self.moves = False
+        self.summarise = self.moves = self.everything = False
 
     def __call__(self):
         tags = self.tags
-        if self.moves:
-            _sooner_transition(self.using)
+        if self.moves and _sooner_transition(self.using):
+            self.everything = True
         if self.summarise:
             tags = tags | summaries_changed(self.using)
         _bump_and_tell(tags, self.using)
+        if self.everything:
+            _EveryPageStale(self.using)()
 
 
 def _stale(tags, summarise, moves, using):
     connection = connections[using]
     if not connection.in_atomic_block:
-        if moves:
-            _sooner_transition(using)
+        everything = moves and _sooner_transition(using)
         if summarise:
             tags |= summaries_changed(using)
         _bump_and_tell(tags, using)
+        if everything:
+            _EveryPageStale(using)()
         return
     # At once, for a reader in this very transaction (a test's); again on commit,
     # for the readers who rendered the rows from before it meanwhile.
-    if moves:
-        _sooner_transition(using)
+    everything = moves and _sooner_transition(using)
     if summarise:
         tags |= summaries_changed(using)
-    tag_versions.bump(tags)
+    if tags:
+        tag_versions.bump(tags)
     pending = next(
         (func for _, func, _ in connection.run_on_commit if isinstance(func, _Stale)),
         None,
@@ -149,23 +152,29 @@ def _stale(tags, summarise, moves, using):
     pending.tags |= tags
     pending.summarise |= summarise
     pending.moves |= moves
+    pending.everything |= everything
 
 
 def _sooner_transition(using):
     """A publish or expiry time set sooner than the next one the stored pages are
-    valid until: they are all stale, as they would not go at that time."""
+    valid until: they are all stale, as they would not go at that time. Whether it
+    started a new generation for that."""
     generation = cache.get(storage.GENERATION_KEY)
     known = generation and cache.get(storage.next_key(generation[0]))
     if known is None:
-        return  # no page was stored under it with a transition: the first works it out
+        return False  # no page was stored with its transition: the first works it out
     (moment,) = known
     ours = storage.next_transition(timezone.now(), using)
-    if ours is not None and (moment is None or ours < moment):
-        token, _ = storage.start_generation()
-        cache.set(storage.next_key(token), (ours,), storage.LIFETIME)
+    if ours is None or (moment is not None and ours >= moment):
+        return False
+    token, _ = storage.start_generation()
+    cache.set(storage.next_key(token), (ours,), storage.LIFETIME)
+    return True
 
 
 def _bump_and_tell(tags, using):
+    if not tags:  # rows no public page shows (a review step, a draft's summary)
+        return
     tag_versions.bump(tags)
     signals.pages_stale.send(sender=None, tags=frozenset(tags), using=using)
     _purge(tags)
