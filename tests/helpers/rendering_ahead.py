@@ -39,8 +39,9 @@ def shared_cache(folder):
     this process and workers share."""
     caches = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "pagecache.files.FileCache",  # as CACHE_URL=filecache:// makes
             "LOCATION": str(folder),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
     return override_settings(CACHES=caches), f"filecache://{folder}"
