@@ -113,29 +113,27 @@ def enqueue_due(now=None):
 STARTED_TOGETHER = timedelta(seconds=10)
 
 
-def due_at_start(worker_id, started_at, now=None):
-    """Make the tasks scheduled `at_start` due now, for worker `worker_id` that
-    started at `started_at`, unless another started shortly before it: the first
-    of workers started together does it for them all."""
+def due_at_start(started_at, now=None):
+    """Make the tasks scheduled `at_start` due now, for a worker that started at
+    `started_at`, unless another worker's start did since shortly before that: the
+    first of workers started together does it for them all. One conditional update,
+    so two workers starting at once cannot both do it."""
     now = now or timezone.now()
-    if (
-        WorkerHeartbeat.objects.filter(
-            started_at__gte=started_at - STARTED_TOGETHER, started_at__lt=started_at
-        )
-        .exclude(worker_id=worker_id)
-        .exists()
-    ):
-        return
-    ScheduledTask.objects.filter(name__in=AT_START).update(next_run_at=now)
+    ScheduledTask.objects.filter(name__in=AT_START).exclude(
+        started_run_at__gte=started_at - STARTED_TOGETHER
+    ).update(next_run_at=now, started_run_at=now)
 
 
 def _schedule_row(name, interval, now):
     """The task's row, made on the first tick that finds the task scheduled: it is
-    due at once."""
+    due at once, as if a worker's start had made it so (for `at_start`)."""
     try:
         with transaction.atomic():
             return ScheduledTask.objects.create(
-                name=name, every=interval, next_run_at=now
+                name=name,
+                every=interval,
+                next_run_at=now,
+                started_run_at=now if name in AT_START else None,
             )
     except IntegrityError:  # another worker made it meanwhile
         return ScheduledTask.objects.get(name=name)
@@ -186,7 +184,7 @@ class Housekeeping(threading.Thread):
             if self.winding_down.is_set():
                 return
             if not self.started:
-                due_at_start(self.worker_id, self.started_at, now)
+                due_at_start(self.started_at, now)
                 self.started = True
             for name in enqueue_due():
                 logger.info("Enqueued scheduled task %s", name)
