@@ -39,19 +39,17 @@ def render_pages(paths, lock=None):
     outcomes = rendering.render_all(first)
     if lock is not None:
         warming.done(lock, outcomes)
-    # A page gone since it was named (404, 410) or a redirect is no page to store;
-    # anything else unstored says something is amiss, such as SITE_URL's host
-    # missing from ALLOWED_HOSTS (400).
+    # A page gone since it was named (404, 410) has nothing to store, and one that
+    # changes kept from being stored twice is left to its readers; other errors
+    # say something is amiss, such as SITE_URL's host not in ALLOWED_HOSTS (400).
     amiss = [
-        (o.path, o.status)
-        for o in outcomes
-        if not o.stored
-        and (o.status == 200 or o.status >= 400)
-        and o.status not in (404, 410)
+        (outcome.path, outcome.status)
+        for outcome in outcomes
+        if outcome.status >= 400 and outcome.status not in (404, 410)
     ]
     if amiss:
         logger.warning(
-            "%d of %d pages rendered ahead were not stored, e.g. %s",
+            "%d of %d pages rendered ahead answered an error, e.g. %s",
             len(amiss),
             len(outcomes),
             amiss[:5],
@@ -74,7 +72,8 @@ def warm_up(force=False):
 def keep_warm():
     """Each minute and when a worker starts: warm up if the stored pages may all
     have gone stale (a deploy, midnight, a publish or expiry time, an emptied
-    cache) and no warm-up is under way. Returns the number of pages queued."""
+    cache) and no warm-up is under way. Returns the number of pages queued, or
+    None."""
     if not prerender.enabled() or warming.is_under_way():
         return None
     if not warming.needs_warming():

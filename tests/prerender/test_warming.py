@@ -113,6 +113,13 @@ class WarmUpTests(TransactionTestCase):
         tasks.keep_warm.call()
         self.assertEqual(tasks.warm_up.call(force=True), len(self.catalogue))
 
+    @override_settings(SITE_URL="http://elsewhere.example")
+    def test_a_site_url_not_allowed_is_logged(self):
+        with self.assertLogs("prerender", "WARNING") as logs:
+            self.keep_warm()
+        self.assertIn("answered an error", logs.output[0])
+        self.assertIn("400", logs.output[0])
+
     @override_settings(PRERENDER=False)
     def test_off_nothing_is_queued(self):
         self.assertEqual(self.keep_warm(), (None, 0))
