@@ -142,11 +142,11 @@ def _schedule_row(name, interval, now):
 class Housekeeping(threading.Thread):
     """A worker's other work, in a thread beside its loop so that a long task holds
     none of it up: the schedule at every turn (from the first, the tasks due at a
-    worker's start), every `interval` seconds, and a few
-    times within TASK_WORKER_STALE_AFTER (at most every 5 s) the heartbeat and
-    `recover()`, which gives back the tasks of dead workers. An `interval` longer
-    than that makes the turns no rarer: a heartbeat that waited for it would have
-    the other workers take this one for dead, and run its task a second time."""
+    worker's start), every `interval` seconds, and a few times within
+    TASK_WORKER_STALE_AFTER (at most every 5 s) the heartbeat and `recover()`,
+    which gives back the tasks of dead workers. An `interval` longer than that
+    makes the turns no rarer: a heartbeat that waited for it would have the other
+    workers take this one for dead, and run its task a second time."""
 
     def __init__(self, *, worker_id, started_at, interval, recover):
         super().__init__(name=f"housekeeping-{worker_id}", daemon=True)

@@ -14,11 +14,11 @@ its rows)::
     wait_for_status(result)                          # SUCCESSFUL
 
 Workers run with production settings (as servers.production_server's do), poll
-every 0.1 s, take a worker unheard of for 1 s as dead, retry after 0.2 s and render
-no pages ahead (PRERENDER), unless
-the keyword arguments, environment variables of theirs, say otherwise;
-`extra_settings` is Python added to their settings module. Their output is in
-`workers.output()`, for a failing test's message."""
+every 0.1 s, take a worker unheard of for 1 s as dead, retry after 0.2 s, render no
+pages ahead (PRERENDER) and keep their page cache in memory, unless the keyword
+arguments, environment variables of theirs, say otherwise; `extra_settings` is
+Python added to their settings module. Their output is in `workers.output()`, for a
+failing test's message."""
 
 import contextlib
 import os
