@@ -113,18 +113,12 @@ def summaries(using):
         .order_by("country_id", "-issued_on", "-pk")
         .values_list(*LISTED, *DATED)
     )
-    # The database's own A to Z order, as the lists and Neighbours have it.
-    current = list(
-        FactSheet.objects.using(using)
-        .current()
-        .order_by("country__name")
-        .values_list("pk", flat=True)
-    )
+    # In the database's own A to Z order, as the lists and Neighbours have them.
     countries = {
         row[0]: row
-        for row in Country.objects.using(using).values_list(
-            "pk", *_fields(Country, ["pk"])
-        )
+        for row in Country.objects.using(using)
+        .order_by("name")
+        .values_list("pk", *_fields(Country, ["pk"]))
     }
     bureaus = {
         row[0]: row
@@ -135,14 +129,15 @@ def summaries(using):
     editions_of = {}
     for row in live:
         editions_of.setdefault(row[1], []).append(row)
-    rows = {row[0]: row for row in live}
+    # A country's current sheet is its newest live one (FactSheetQuerySet.current()):
+    # worked out from the same rows, as another query could see another moment.
+    current = [editions_of[pk][0] for pk in countries if pk in editions_of]
 
-    def listed(pk):
+    def listed(row):
         """A current sheet as lists show it: its columns, country and bureau."""
-        row = rows[pk]
-        return (row, countries[row[1]], bureaus[row[2]])
+        return (row, countries[row[1]], bureaus.get(row[2]))
 
-    listing = [listed(pk) for pk in current]
+    listing = [listed(row) for row in current]
     found = {
         CATALOGUE: _digest(
             [(row[: len(LISTED)], *others) for row, *others in listing],
@@ -163,7 +158,7 @@ def summaries(using):
         found[country(country_pk)] = _digest(
             countries[country_pk],
             editions,
-            [bureaus[pk] for pk in edition_bureaus],
+            [bureaus.get(pk) for pk in edition_bureaus],
         )
         found[nav(country_pk)] = _digest(
             named[at - 1] if at else None,
