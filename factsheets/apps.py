@@ -9,19 +9,24 @@ class FactsheetsConfig(AppConfig):
     verbose_name = "Fact sheets"
 
     def ready(self):
-        from factsheets import richtext, search, site_url  # noqa: F401 (its checks)
+        from factsheets import page_tags, richtext, search, site_url  # noqa: F401
 
         # Rich text is sanitized on raw saves too: restores, fixtures, revisions.
         richtext.connect_signals()
         # Search vectors follow every save of a sheet or its sections.
         search.connect_signals()
-        # Stored pages go stale on every change that public pages show: the rows of
-        # every model here but these (an editor opening a sheet's form records an
-        # EditingSession on every visit), and at each sheet's publish or expiry time.
+        # Stored pages go stale when what they show changes (factsheets/page_tags.py):
+        # the rows of every model here but these (an editor opening a sheet's form
+        # records an EditingSession on every visit), and at each sheet's publish or
+        # expiry time.
         pagecache.watch(
             self,
             ignore=["editingsession", "previewlink", "importrecord"],
             next_change={"factsheet": next_publish_or_expiry},
+            tags=page_tags.of_row,
+            summaries=page_tags.summaries,
+            summarised=page_tags.SUMMARISED,
+            pages=page_tags.pages_for,
         )
 
 

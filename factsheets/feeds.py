@@ -10,12 +10,15 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+import pagecache
+from factsheets import page_tags
 from factsheets.models import PUBLIC_UPDATED_AT, Bureau, Country, FactSheet
 from factsheets.site_url import absolute
 
@@ -45,6 +48,9 @@ class SiteFeed(Feed):
     """The current sheets, newest change first."""
 
     feed_type = Atom1Feed
+
+    def get_object(self, request):
+        pagecache.depends_on(request, page_tags.CATALOGUE, page_tags.UPDATES)
 
     def title(self, obj):
         return f"Fact sheets: {settings.DEPARTMENT_NAME}"
@@ -118,6 +124,7 @@ class BureauFeed(SiteFeed):
     """The current sheets printed with the bureau's name, newest change first."""
 
     def get_object(self, request, slug):
+        pagecache.depends_on(request, page_tags.CATALOGUE, page_tags.UPDATES)
         return get_object_or_404(Bureau, slug=slug)
 
     def title(self, obj):
@@ -142,7 +149,12 @@ class CountryFeed(SiteFeed):
     """A country's published editions, the newest edition first."""
 
     def get_object(self, request, country_slug):
-        return get_object_or_404(Country, slug=country_slug)
+        country = get_object_or_404(Country, slug=country_slug)
+        pagecache.depends_on(request, page_tags.country(country.pk))
+        if not FactSheet.objects.live().filter(country=country).exists():
+            # Like its page; an empty feed would say it was updated at each request.
+            raise Http404("No published fact sheet for this country.")
+        return country
 
     def title(self, obj):
         return f"Fact sheets: {obj.name}"

@@ -3,7 +3,8 @@ from datetime import date
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from factsheets import feeds, sitemaps
+import pagecache
+from factsheets import feeds, page_tags, sitemaps
 from factsheets.decorators import read_only_patterns
 from factsheets.views import (
     api,
@@ -38,7 +39,7 @@ urlpatterns = [
     path("robots.txt", robots.robots_txt, name="robots"),
     path(
         "sitemap.xml",
-        sitemap,
+        pagecache.shows(page_tags.CATALOGUE, page_tags.UPDATES)(sitemap),
         {"sitemaps": sitemaps.SITEMAPS},
         name="sitemap",
     ),

@@ -6,25 +6,60 @@ Brotli bodies, so nothing is rendered, queried or compressed again. Each process
 also keeps the pages it served last and serves them before Django's handler
 (`pagecache.wsgi.PageCacheFront`, in config/wsgi.py).
 
-The content apps say what public pages show (`watch()`); every save or delete of
-those rows then makes every stored page stale, on every server. This module is the
-whole of the app's interface for the rest of the code; the others are its own:
-`conditional` (content codings, public headers, 304s), `storage` (generations,
-keys, stored and kept pages), `invalidation` (the signal receivers), `middleware`,
-`wsgi` (the front door) and `redis` (Django's Redis cache with one client per pool).
+The content apps say what public pages show (`watch()`), and their views say what
+each page shows (`depends_on()`): a save or delete of a row then makes stale only
+the pages that show it, on every server. This module is the whole of the app's
+interface for the rest of the code; the others are its own: `conditional` (content
+codings, public headers, 304s), `tags` (what pages show, and its versions),
+`storage` (generations, keys, stored and kept pages), `invalidation` (the signal
+receivers, summaries), `signals` (`pages_stale`), `middleware`, `wsgi` (the front
+door) and `redis` (Django's Redis cache with one client per pool).
 
-Kept free of Django imports at the top: Django imports app packages early.
+Kept free of Django imports at the top but the signal's (which needs no settings):
+Django imports app packages early.
 """
 
 from contextlib import contextmanager
 
-__all__ = ["PurgeBackend", "held", "invalidate", "watch"]
+# Sent once a change has committed, with `tags` (a frozenset of the tags whose
+# pages went stale, or None when every page did) and `using`.
+from pagecache.signals import pages_stale
+
+__all__ = [
+    "PurgeBackend",
+    "depends_on",
+    "held",
+    "invalidate",
+    "pages_for",
+    "pages_stale",
+    "shows",
+    "take_stock",
+    "version",
+    "watch",
+]
 
 
-def watch(app_config, *, ignore=(), next_change=None):
+def watch(
+    app_config,
+    *,
+    ignore=(),
+    next_change=None,
+    tags=None,
+    summaries=None,
+    summarised=(),
+    pages=None,
+):
     """Public pages show the rows of every model of `app_config` but those named in
-    `ignore`: a save, delete or many-to-many change of one makes the stored pages
-    stale, by whatever path it comes (admin, raw saves of restores and fixtures).
+    `ignore`: a save, delete or many-to-many change of one makes stored pages stale,
+    by whatever path it comes (admin, raw saves of restores and fixtures).
+
+    Which pages: `tags(model_name, row)` gives the tags (strings) whose pages a
+    change to `row` makes stale, or None for every page; without it, every change
+    makes every page stale. What lists and navigation show is compared instead:
+    a change to a row of a model named in `summarised` calls `summaries(using)`,
+    which gives {tag: digest} of what each such tag's pages show, and the tags whose
+    digest changed go stale. `pages(tags)` gives the paths of the pages that show
+    any of `tags` (for purge backends and renderers), or None if it cannot say.
 
     `next_change` maps the name of a model whose rows say when pages change with
     nobody saving (a publish or expiry time) to a callable `(after, using)` giving
@@ -33,7 +68,57 @@ def watch(app_config, *, ignore=(), next_change=None):
     """
     from pagecache import registry
 
-    registry.watch(app_config, ignore, next_change or {})
+    registry.watch(
+        app_config, ignore, next_change or {}, tags, summaries, summarised, pages
+    )
+
+
+def depends_on(request, *tags):
+    """The page answering `request` shows what `tags` stand for, and nothing else
+    that changes; a view that says nothing depends on every change. May be called
+    more than once; with no tags, says the page shows nothing that changes."""
+    request.page_tags = getattr(request, "page_tags", set()) | set(tags)
+
+
+def shows(*tags):
+    """A view decorator: the view's pages show what `tags` stand for (depends_on())."""
+    from functools import wraps
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            depends_on(request, *tags)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def take_stock(using="default"):
+    """Compare what lists and navigation show (the apps' summaries) with what was
+    last recorded, making stale the pages whose part moved; with nothing recorded
+    (an emptied cache), all of them. Changes do it by themselves; call it where no
+    change did, such as before rendering pages ahead after a deploy."""
+    from pagecache import invalidation
+
+    invalidation.take_stock(using)
+
+
+def version(tag):
+    """The version of `tag` now: a cache key for something rendered from what it
+    stands for is exact by construction, as any change to it makes a new one."""
+    from pagecache import tags as tag_versions
+
+    return tag_versions.version(tag)
+
+
+def pages_for(tags):
+    """The paths of the public pages that show any of `tags`, or None if the apps
+    cannot say (then every page may have)."""
+    from pagecache import registry
+
+    return registry.pages_for(tags)
 
 
 def invalidate(using="default"):
@@ -64,11 +149,16 @@ class PurgeBackend:
     """Something else that keeps pages, told when the stored pages go stale.
 
     Name subclasses in the `PAGE_CACHE_PURGE_BACKENDS` setting (dotted paths); each
-    is made once per process, without arguments, and its `purge_all()` is called
-    after each invalidation has committed (a save, a delete, `invalidate()`). A
-    failure is logged and does not undo the save. Publish and expiry times that
-    come with nobody saving are not purged: a CDN shows them within its s-maxage.
+    is made once per process, without arguments. Once a change has committed, its
+    `purge(paths)` is called with the paths of the pages it made stale, or
+    `purge_all()` when every page went stale or the apps cannot say which. A failure
+    is logged and does not undo the save. Publish and expiry times that come with
+    nobody saving are not purged: a CDN shows them within its s-maxage.
     """
+
+    def purge(self, paths):
+        """Drop these pages (paths, with their query strings), or mark them stale."""
+        self.purge_all()
 
     def purge_all(self):
         """Drop every page this cache holds, or mark it stale."""

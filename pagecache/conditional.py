@@ -108,6 +108,7 @@ class Page:
     last_modified: int | None = None
     token: str = ""
     valid_until: datetime | None = None
+    tags: dict = field(default_factory=dict)  # tag: version, as rendered
 
     @classmethod
     def of(cls, response, codings, brotli_quality):

@@ -17,9 +17,11 @@ from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from pagecache import registry, storage
+from pagecache import registry, signals, storage
+from pagecache import tags as tag_versions
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +36,8 @@ def invalidate(using=DEFAULT_DB_ALIAS):
         (storage.next_transition(began, using),),
         storage.LIFETIME,
     )
-    if _purge_backends():
-        _purge_on_commit(using)
+    if _purge_backends() or signals.pages_stale.has_listeners():
+        _told_on_commit(using)
 
 
 def _invalidate_now(sender, using):
@@ -80,7 +82,7 @@ def held():
         _holds -= 1
 
 
-def changed(sender, using=DEFAULT_DB_ALIAS, action="post", **kwargs):
+def changed(sender, instance=None, using=DEFAULT_DB_ALIAS, action="post", **kwargs):
     """post_save, post_delete and m2m_changed, for every model: only the watched
     count, so a new model of a watched app counts without anyone listing it."""
     meta = sender._meta
@@ -91,9 +93,115 @@ def changed(sender, using=DEFAULT_DB_ALIAS, action="post", **kwargs):
         storage.start_generation()
         transaction.on_commit(storage.start_generation, using=using)
         return
-    if connections[using].in_atomic_block:
-        _invalidate_now(sender, using)
-    _on_commit_once(using)
+    tags = registry.tags_of(meta, instance, kwargs.get("model"))
+    if tags is None:  # the app cannot say which pages show this row: all do
+        if connections[using].in_atomic_block:
+            _invalidate_now(sender, using)
+        _on_commit_once(using)
+        return
+    summarised = registry.is_summarised(meta)
+    moves = registry.moves_next_change(meta)
+    if tags or summarised or moves:
+        _stale(set(tags), summarised, moves, using)
+
+
+class _Stale:
+    """The tags a transaction made stale, and whether it changed rows the summaries
+    are made of: bumped again once it commits, and told to the purge backends and
+    the `pages_stale` receivers (render-ahead) then."""
+
+    def __init__(self, using):
+        self.using, self.tags = using, set()
+        self.summarise = self.moves = self.everything = False
+
+    def __call__(self):
+        tags = self.tags
+        if self.moves and _sooner_transition(self.using):
+            self.everything = True
+        if self.summarise:
+            tags = tags | summaries_changed(self.using)
+        _bump_and_tell(tags, self.using)
+        if self.everything:
+            _EveryPageStale(self.using)()
+
+
+def _stale(tags, summarise, moves, using):
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        everything = moves and _sooner_transition(using)
+        if summarise:
+            tags |= summaries_changed(using)
+        _bump_and_tell(tags, using)
+        if everything:
+            _EveryPageStale(using)()
+        return
+    # At once, for a reader in this very transaction (a test's); again on commit,
+    # for the readers who rendered the rows from before it meanwhile.
+    everything = moves and _sooner_transition(using)
+    if summarise:
+        tags |= summaries_changed(using)
+    if tags:
+        tag_versions.bump(tags)
+    pending = next(
+        (func for _, func, _ in connection.run_on_commit if isinstance(func, _Stale)),
+        None,
+    )
+    if pending is None:
+        pending = _Stale(using)
+        transaction.on_commit(pending, using=using)
+    pending.tags |= tags
+    pending.summarise |= summarise
+    pending.moves |= moves
+    pending.everything |= everything
+
+
+def _sooner_transition(using):
+    """A publish or expiry time set sooner than the next one the stored pages are
+    valid until: they are all stale, as they would not go at that time. Whether it
+    started a new generation for that."""
+    generation = cache.get(storage.GENERATION_KEY)
+    known = generation and cache.get(storage.next_key(generation[0]))
+    if known is None:
+        return False  # no page was stored with its transition: the first works it out
+    (moment,) = known
+    ours = storage.next_transition(timezone.now(), using)
+    if ours is None or (moment is not None and ours >= moment):
+        return False
+    token, _ = storage.start_generation()
+    cache.set(storage.next_key(token), (ours,), storage.LIFETIME)
+    return True
+
+
+def _bump_and_tell(tags, using):
+    if not tags:  # rows no public page shows (a review step, a draft's summary)
+        return
+    tag_versions.bump(tags)
+    signals.pages_stale.send(sender=None, tags=frozenset(tags), using=using)
+    _purge(tags)
+
+
+# Summaries: what lists and navigation show, compared at each change.
+
+SUMMARIES_KEY = "pagecache:summaries"
+
+
+def take_stock(using=DEFAULT_DB_ALIAS):
+    tags = summaries_changed(using)
+    if tags:
+        _bump_and_tell(tags, using)
+
+
+def summaries_changed(using=DEFAULT_DB_ALIAS):
+    """The tags whose summary (registry.summaries()) differs from the one stored,
+    now storing the new ones; every summary tag when none was stored."""
+    now = registry.summaries(using)
+    before = cache.get(SUMMARIES_KEY)
+    cache.set(SUMMARIES_KEY, now, None)
+    if before is None:
+        return set(now)
+    return {
+        tag for tag in now.keys() | before.keys() if now.get(tag) != before.get(tag)
+    }
 
 
 def migrated(sender, **kwargs):
@@ -120,20 +228,39 @@ def _purge_backends():
     return _backends
 
 
-def _purge_on_commit(using):
-    """One purge when the transaction commits, however many invalidations."""
+def _told_on_commit(using):
+    """Every page stale: told once the transaction commits, however many times."""
     connection = connections[using]
     if connection.in_atomic_block and any(
-        func is _purge for _, func, _ in connection.run_on_commit
+        isinstance(func, _EveryPageStale) for _, func, _ in connection.run_on_commit
     ):
         return
-    transaction.on_commit(_purge, using=using)
+    transaction.on_commit(_EveryPageStale(using), using=using)
 
 
-def _purge():
-    for backend in _purge_backends():
+class _EveryPageStale:
+    def __init__(self, using):
+        self.using = using
+
+    def __call__(self):
+        signals.pages_stale.send(sender=None, tags=None, using=self.using)
+        _purge(None)
+
+
+def _purge(tags):
+    """Tell the purge backends which pages went stale (`tags` None: all of them)."""
+    backends = _purge_backends()
+    if not backends:
+        return
+    paths = None if tags is None else registry.pages_for(tags)
+    if paths is not None and not paths:
+        return
+    for backend in backends:
         try:
-            backend.purge_all()
+            if paths is None:
+                backend.purge_all()
+            else:
+                backend.purge(paths)
         except Exception:  # the save is committed: a CDN catches up in s-maxage
             logger.exception("Could not purge %s", type(backend).__name__)
 

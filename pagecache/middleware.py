@@ -14,8 +14,16 @@ from pagecache.conditional import (
     is_public,
     public_headers,
 )
+from pagecache.tags import EVERYTHING
 
 logger = logging.getLogger(__name__)
+
+
+def shown(request):
+    """The tags the view said its page shows (pagecache.depends_on()), or
+    EVERYTHING when it said nothing."""
+    tags = getattr(request, "page_tags", None)
+    return {EVERYTHING} if tags is None else tags
 
 
 class PageCacheMiddleware:
@@ -36,20 +44,21 @@ class PageCacheMiddleware:
         except DisallowedHost:
             # Django answers it with a 400 further in, with every header.
             key = None
-        generation = stale = None
+        generation = change = stale = None
         if key is not None:
             try:
                 kept = storage.kept_response(request, key)
                 if kept is not None:
                     return kept
-                generation, stale = storage.fetch(key)
+                generation, change, stale = storage.fetch(key)
+                if stale is not None:
+                    generation, current = storage.check(stale)
+                    if current:
+                        storage.keep(key, stale)
+                        return stale.response(request, coding)
             except Exception:  # the cache is down: serve the page uncached
                 logger.exception("Page cache unavailable")
                 key = None
-            else:
-                if stale is not None and storage.is_current(stale, generation):
-                    storage.keep(key, stale)
-                    return stale.response(request, coding)
         started = timezone.now()
         response = self.get_response(request)
         if not is_public(response):
@@ -62,7 +71,9 @@ class PageCacheMiddleware:
         else:
             page = Page.of(response, ["gzip", "br"], STORED_BROTLI_QUALITY)
             try:
-                storage.store(key, page, generation, stale, started)
+                storage.store(
+                    key, page, generation, change, shown(request), stale, started
+                )
             except Exception:  # a full or unreachable cache: the page is still served
                 logger.exception("Page cache unavailable")
         return page.response(request, coding)

@@ -1,8 +1,11 @@
 """Where pages are stored, under which key, and for how long.
 
-Exactness rests on a *generation*: a random token in the shared cache, copied into
-every page stored. A change to what public pages show starts a new generation
-(pagecache/invalidation.py), and a page stored under an older one is a miss.
+Exactness rests on two things a stored page carries. Its *tags*, the versions of
+what it shows (pagecache/tags.py): a change gives its own tags new versions
+(pagecache/invalidation.py), and a page stored with an older one is a miss. And a
+*generation*, a random token in the shared cache that every page copies: a change
+whose pages nobody can name, `pagecache.invalidate()` or a publish or expiry time
+starts a new one, and every page stored before is a miss.
 
 Time changes pages with nobody saving: a sheet's publish or expiry time comes, and
 the printed line on a sheet says today's date. Each generation knows the next such
@@ -27,6 +30,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 from pagecache import registry
+from pagecache import tags as tag_versions
 from pagecache.conditional import accepted_coding
 
 GENERATION_KEY = "pagecache:generation"
@@ -220,8 +224,21 @@ def keep(key, page):
         del recent[next(iter(recent))]
 
 
-def is_current(page, generation):
-    return page.token == generation[0] and timezone.now() < page.valid_until
+def is_current(page, generation, versions):
+    """Whether `page` is what would be rendered now: the generation, the day and
+    the versions of its tags are those it was rendered under."""
+    return (
+        page.token == generation[0]
+        and timezone.now() < page.valid_until
+        and versions == page.tags
+    )
+
+
+def check(page):
+    """The current generation, and whether `page` is current, in one round trip."""
+    versions, found = tag_versions.versions(page.tags, also=[GENERATION_KEY])
+    generation = found.get(GENERATION_KEY) or current_generation()
+    return generation, is_current(page, generation, versions)
 
 
 def _next_midnight(moment):
@@ -233,26 +250,34 @@ def _next_midnight(moment):
 def kept_response(request, key):
     """The page this process kept for `key`, if it is still current, as a response.
 
-    Only the small generation token is asked of the shared cache, not the page."""
+    Only the small tokens are asked of the shared cache, not the page."""
     kept = recent.get(key)
     if kept is None:
         return None
-    generation = cache.get(GENERATION_KEY) or current_generation()
-    if is_current(kept, generation):
+    _, current = check(kept)
+    if current:
         return kept.response(request, accepted_coding(request))
     return None
 
 
 def fetch(key):
-    """The current generation and the page stored under `key` (or None), in one
-    round trip."""
-    found = cache.get_many([GENERATION_KEY, key])
-    return found.get(GENERATION_KEY) or current_generation(), found.get(key)
+    """The current generation, the last change's token and the page stored under
+    `key` (or None), in one round trip."""
+    found = cache.get_many([GENERATION_KEY, tag_versions.CHANGE_KEY, key])
+    change = found.get(tag_versions.CHANGE_KEY) or tag_versions.last_change()
+    return found.get(GENERATION_KEY) or current_generation(), change, found.get(key)
 
 
-def store(key, page, generation, stale, started):
-    """Store `page`, rendered from `started` on, under `generation`; `stale` is the
+def store(key, page, generation, change, tags, stale, started):
+    """Store `page`, rendered from `started` on under `generation`, showing `tags`;
+    `change` is the last change's token read before it rendered, and `stale` the
     page stored before it, if any."""
+    versions, found = tag_versions.versions(tags, also=[tag_versions.CHANGE_KEY])
+    if found.get(tag_versions.CHANGE_KEY) != change:
+        # A change came while it rendered: this page may show the rows from before
+        # it under the versions from after. Served, not stored.
+        page.last_modified = None
+        return
     now = timezone.now()
     transition = transition_of(generation)
     if transition is not None and transition <= now:
@@ -261,6 +286,7 @@ def store(key, page, generation, stale, started):
         page.last_modified = None
         return
     page.token = generation[0]
+    page.tags = versions
     page.valid_until = _next_midnight(started)
     if transition is not None:
         page.valid_until = min(page.valid_until, transition)

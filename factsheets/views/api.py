@@ -8,6 +8,8 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+import pagecache
+from factsheets import page_tags
 from factsheets.models import FactSheet
 from factsheets.site_url import absolute
 
@@ -78,6 +80,7 @@ def summary(factsheet):
 
 
 @require_safe
+@pagecache.shows(page_tags.CATALOGUE, page_tags.UPDATES)
 def catalogue(request):
     """Every current sheet, A to Z by country."""
     factsheets = (
@@ -106,6 +109,9 @@ def sheet(request, country_slug):
         return json_response(
             {"error": "No published fact sheet for this country."}, status=404
         )
+    pagecache.depends_on(
+        request, page_tags.sheet(factsheet.pk), page_tags.country(factsheet.country_id)
+    )
     url = sheet_url(factsheet)
     editions = factsheet.editions().only("pk", "issued_on", "country_id")
     data = summary(factsheet)

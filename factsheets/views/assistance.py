@@ -6,6 +6,8 @@ import csv
 from django.http import HttpResponse
 from django.shortcuts import render
 
+import pagecache
+from factsheets import page_tags
 from factsheets.assistance import by_bureau, current_sheets_with_lines
 from factsheets.charts import KIND_ORDER, bar_chart
 from factsheets.models import AssistanceLine
@@ -27,6 +29,7 @@ CSV_COLUMNS = [
 ]
 
 
+@pagecache.shows(page_tags.CATALOGUE, page_tags.ASSISTANCE)
 def overview(request):
     sheets = list(current_sheets_with_lines().order_by("bureau__name", "country__name"))
     everywhere, bureaus = by_bureau(sheets)
@@ -61,6 +64,7 @@ def as_text(value):
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
+@pagecache.shows(page_tags.CATALOGUE, page_tags.ASSISTANCE)
 def overview_csv(request):
     """Every assistance line of the current sheets, one a row, amounts exact."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -4,9 +4,12 @@ from itertools import groupby
 
 from django.shortcuts import render
 
+import pagecache
+from factsheets import page_tags
 from factsheets.models import FactSheet
 
 
+@pagecache.shows(page_tags.CATALOGUE, page_tags.OFFICERS)
 def key_officers(request):
     """Every current sheet's officials, under the bureau printed on the sheet; each
     country's entry has the country's slug as its id, for links from the sheets."""

@@ -10,11 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.formats import date_format
 
+import pagecache
+from factsheets import page_tags
 from factsheets.changes import Snapshot, compare
 from factsheets.listings import Neighbours, current_listing, with_their_sheets
 from factsheets.models import Bureau, Country, FactSheet
 
 
+@pagecache.shows(page_tags.CATALOGUE, page_tags.UPDATES)
 def home(request):
     factsheets = current_listing()
     recent = sorted(
@@ -32,6 +35,7 @@ def home(request):
     )
 
 
+@pagecache.shows(page_tags.CATALOGUE)
 def sheet_index(request):
     """Every current sheet A to Z with its month and year, or grouped by bureau."""
     factsheets = current_listing()
@@ -58,6 +62,7 @@ def filed_under(name):
     return letter if letter.isalpha() else "#"
 
 
+@pagecache.shows(page_tags.CATALOGUE)
 def bureau_detail(request, slug):
     bureau = get_object_or_404(Bureau, slug=slug)
     return render(
@@ -74,6 +79,7 @@ def bureau_detail(request, slug):
 def render_sheet(request, factsheet, **context):
     """A sheet's page, with its record (changes since publication, other editions)
     and its neighbours (the bureau's other sheets, the previous and next A to Z)."""
+    pagecache.depends_on(request, *page_tags.sheet_pages(factsheet))
     editions = list(factsheet.editions().only("pk", "issued_on", "country_id"))
     return render(
         request,
@@ -176,6 +182,12 @@ def edition_changes(request, country_slug):
             )
             return render(request, "factsheets/changes.html", context, status=404)
     old, new = sorted(chosen.values(), key=lambda edition: edition.issued_on)
+    pagecache.depends_on(
+        request,
+        page_tags.country(country.pk),
+        page_tags.sheet(old.pk),
+        page_tags.sheet(new.pk),
+    )
     sheets = FactSheet.objects.for_display().in_bulk([old.pk, new.pk])
     old, new = sheets[old.pk], sheets[new.pk]
     context.update(

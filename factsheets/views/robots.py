@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+import pagecache
 from factsheets import site_url
 
 # Previews and search results are not for search engines; the admin is for editors.
@@ -16,6 +17,7 @@ DISALLOWED = [
 
 
 @require_safe
+@pagecache.shows()  # the settings only, which the release follows
 def robots_txt(request):
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED)]
     lines += [

@@ -3,6 +3,8 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+import pagecache
+from factsheets import page_tags
 from factsheets.models import Bureau
 from factsheets.search import (
     MAX_QUERY_LENGTH,
@@ -15,6 +17,7 @@ from factsheets.search import (
 PER_PAGE = 20
 
 
+@pagecache.shows(page_tags.CATALOGUE)
 def search(request):
     """/search/?q=words&bureau=slug&page=2: the current sheets with these words."""
     q, shortened = clean_query(request.GET.get("q", ""))

@@ -634,35 +634,35 @@ class PurgeBackendTests(PageChecks, TransactionTestCase):
 
 
 class CommitTests(PageChecks, TransactionTestCase):
-    """With real commits: the generation moves again once the rows are committed."""
+    """With real commits: what the rows show moves again once they are committed."""
 
     def setUp(self):
         self.sheet = make_full_factsheet(children=3)
         self.url = self.sheet.get_absolute_url()
 
-    def generation(self):
-        return cache.get(storage.GENERATION_KEY)[0]
+    def version(self):
+        return pagecache.version(f"sheet:{self.sheet.pk}")
 
     def test_a_page_stored_before_the_commit_is_stale_after_it(self):
         self.warm([self.url])
-        start = self.generation()
+        start = self.version()
         with transaction.atomic():
             for section in self.sheet.sections.all():
                 section.save()
             self.sheet.lead = "Committed lead."
             self.sheet.save()
-            inside = self.generation()
-            self.assertNotEqual(inside, start, "a new generation at once")
+            inside = self.version()
+            self.assertNotEqual(inside, start, "a new version at once")
             pending = [
                 func
                 for _, func, _ in connection.run_on_commit
-                if func is invalidation.invalidate
+                if isinstance(func, invalidation._Stale)
             ]
-            self.assertEqual(len(pending), 1, "one invalidation however many rows")
-            # A page stored meanwhile, under the transaction's generation...
+            self.assertEqual(len(pending), 1, "once on commit however many rows")
+            # A page stored meanwhile, under the transaction's version...
             self.get(self.url)
         # ...is stale once the rows are committed.
-        self.assertNotEqual(self.generation(), inside)
+        self.assertNotEqual(self.version(), inside)
         with CaptureQueriesContext(connection) as queries:
             self.assertContains(self.get(self.url), "Committed lead.")
         self.assertGreater(len(queries), 0, "rendered again")
@@ -975,12 +975,25 @@ class KeptPagesTests(CacheTestCase):
         cache.set(storage.GENERATION_KEY, ("another-server", timezone.now()), None)
         self.assertContains(self.client.get(url), "Changed elsewhere")
 
-    def test_a_hit_asks_the_shared_cache_for_the_token_only(self):
+    def test_a_hit_asks_the_shared_cache_for_the_tokens_only(self):
         url = self.sheet.get_absolute_url()
         self.client.get(url)
         with mock.patch.object(cache, "get_many", wraps=cache.get_many) as many:
             self.client.get(url)
-        many.assert_not_called()
+        # One round trip: the generation and the versions of what the page shows.
+        (keys,), _ = many.call_args
+        self.assertEqual(many.call_count, 1)
+        self.assertEqual(
+            sorted(keys),
+            sorted(
+                [
+                    storage.GENERATION_KEY,
+                    f"pagecache:tag:sheet:{self.sheet.pk}",
+                    f"pagecache:tag:country:{self.country.pk}",
+                    f"pagecache:tag:nav:{self.country.pk}",
+                ]
+            ),
+        )
 
 
 class EvictionTests(CacheTestCase):

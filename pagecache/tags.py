@@ -1,0 +1,64 @@
+"""Tags: what a stored page shows, each with a version in the shared cache.
+
+A page records the tags it depends on (`pagecache.depends_on()`, or EVERYTHING when
+its view names none) and their versions when it was rendered; it is current while
+each still has that version. A change gives its tags a new version, so only the
+pages that show it go stale.
+
+A version is a random token, so a tag never takes one it had before, whatever the
+cache evicted meanwhile: a tag found missing starts at a new token. Each change also
+writes a new token to CHANGE_KEY *before* its tags. A page's renderer reads that key
+before rendering, and again after reading the page's tags: if it moved, a change
+came while the page rendered (its tags may hold the new versions while the page
+shows the old rows), and the page is served but not stored.
+"""
+
+import secrets
+
+from django.core.cache import cache
+
+CHANGE_KEY = "pagecache:change"
+# The tag of pages that name no tags: every change makes them stale.
+EVERYTHING = "*"
+
+
+def tag_key(tag):
+    return f"pagecache:tag:{tag}"
+
+
+def new_token():
+    return secrets.token_hex(8)
+
+
+def last_change():
+    """The token of the last change, read before a page is rendered."""
+    token = cache.get(CHANGE_KEY)
+    if token is None:  # a new or emptied cache
+        cache.add(CHANGE_KEY, new_token(), None)
+        token = cache.get(CHANGE_KEY)
+    return token
+
+
+def bump(tags):
+    """Give `tags` (and EVERYTHING) a version none of them had."""
+    token = new_token()
+    cache.set(CHANGE_KEY, token, None)
+    cache.set_many({tag_key(tag): token for tag in {*tags, EVERYTHING}}, None)
+
+
+def versions(tags, also=()):
+    """The version of each of `tags`, and the keys `also` as found, in one round
+    trip; put CHANGE_KEY last in `also` to read it after the tags."""
+    keys = {tag: tag_key(tag) for tag in tags}
+    found = cache.get_many([*keys.values(), *also])
+    for key in keys.values():
+        if key not in found:
+            token = new_token()
+            found[key] = token if cache.add(key, token, None) else cache.get(key)
+    return {tag: found[key] for tag, key in keys.items()}, found
+
+
+def version(tag):
+    """The tag's version now: a key for anything rendered from what it stands for."""
+    found, _ = versions([tag])
+    return found[tag]
