@@ -9,9 +9,11 @@ the home page, the A-Z list (also by bureau), every bureau page and the site fee
 
 1. Quiet: the readers alone, on a warm cache.
 2. Busy: the readers, while an editor saves a section of another sheet (never
-   Mali, a different one each time) through the admin's change form every second,
-   and a publisher process (bench/publisher.py, not a server's) publishes a new
-   edition of yet another sheet every 10 seconds.
+   Mali, a different one each time) every second, through the admin's change form
+   on the readers' server (`make load`) or through the ORM in a process of its own
+   (`make bench`; --saves says which), and a publisher process publishes a new
+   edition of yet another sheet every 10 seconds (bench/editors.py, never a
+   server's process).
 3. Cold start: gunicorn and the worker stopped, the cache emptied, both started
    again (a deploy), then the readers in 5-second windows until the rate is back
    to 0.8 of the quiet one.
@@ -38,6 +40,10 @@ from admin_forms import form_data, refusal
 from project import PYTHON
 
 EDITOR = "busy-day-editor"
+SAVES = {
+    "admin": "through the admin's change form",
+    "orm": "through the ORM, in a process of its own",
+}
 PUBLISHER = "busy-day-publisher"
 WINDOW = 5  # seconds of each cold-start measurement
 GOAL_BUSY_RATIO = 0.8
@@ -126,8 +132,9 @@ WRK_SOCKET = re.compile(
 UNITS_MS = {"us": 0.001, "ms": 1, "s": 1000}
 
 
-def add_arguments(parser, defaults):
-    """The busy day's options; `defaults` says the script's own, in words."""
+def add_arguments(parser, defaults, saves):
+    """The busy day's options; `defaults` says the script's own, in words, and
+    `saves` is how the sections are saved unless told."""
     group = parser.add_argument_group("busy day")
     group.add_argument(
         "--readers", type=int, default=16, help="wrk connections (default 16)."
@@ -138,6 +145,14 @@ def add_arguments(parser, defaults):
         "--cold-limit",
         type=int,
         help="Seconds of cold start measured at most, then given up " + defaults,
+    )
+    group.add_argument(
+        "--saves",
+        choices=["admin", "orm"],
+        default=saves,
+        help="How the editor saves a section: through the admin's change form on "
+        "the readers' server, or through the ORM in a process of its own "
+        f"(bench/editors.py) (default {saves}).",
     )
     group.add_argument("--save-every", type=float, default=1.0, help="Seconds.")
     group.add_argument("--publish-every", type=float, default=10.0, help="Seconds.")
@@ -217,39 +232,29 @@ class BusyDay:
         self.quiet = self.readers(args.quiet)
 
         print(
-            f"  busy: {args.busy} s, a section saved every {args.save_every:g} s, an "
-            f"edition published every {args.publish_every:g} s",
+            f"  busy: {args.busy} s, a section saved every {args.save_every:g} s "
+            f"({SAVES[args.saves]}), an edition published every "
+            f"{args.publish_every:g} s",
             flush=True,
         )
-        editor = Editor(self.base, self.password, self.edited, args.save_every)
-        editor.sign_in()  # before the readers: the busy part is the saving
-        self.bench.start_process(
-            "publisher",
-            [
-                str(PYTHON),
-                "bench/publisher.py",
-                "--editor",
-                EDITOR,
-                "--publisher",
-                PUBLISHER,
-                "--every",
-                str(args.publish_every),
-                *map(str, self.published),
-            ],
-            self.env,
-            split_output=True,
-        )
-        editor.start()
+        if args.saves == "admin":
+            editor = Editor(self.base, self.password, self.edited, args.save_every)
+            editor.sign_in()  # before the readers: the busy part is the saving
+        else:
+            self.start_editors("save", args.save_every, [pk for pk, _ in self.edited])
+        self.start_editors("publish", args.publish_every, self.published)
+        if args.saves == "admin":
+            editor.start()
         self.busy = self.readers(args.busy)
-        editor.stop.set()
-        self.bench.stop(["publisher"])
-        editor.join()
-        self.saves = editor.saves
-        self.editions = [
-            json.loads(line)
-            for line in (self.bench.logs / "publisher.out").read_text().splitlines()
-            if line.startswith("{")
-        ]
+        if args.saves == "admin":
+            editor.stop.set()
+        self.bench.stop(["editors-publish", "editors-save"])
+        if args.saves == "admin":
+            editor.join()
+            self.saves = editor.saves
+        else:
+            self.saves = self.changes_made("save")
+        self.editions = self.changes_made("publish")
         self.check_present()
 
         print(
@@ -257,6 +262,26 @@ class BusyDay:
             flush=True,
         )
         self.cold_start()
+
+    def start_editors(self, role, every, pks):
+        command = [str(PYTHON), "bench/editors.py", role, "--editor", EDITOR]
+        if role == "publish":
+            command += ["--publisher", PUBLISHER]
+        self.bench.start_process(
+            f"editors-{role}",
+            [*command, "--every", str(every), *map(str, pks)],
+            self.env,
+            split_output=True,
+        )
+
+    def changes_made(self, role):
+        """What bench/editors.py did, from its lines of JSON."""
+        out = self.bench.logs / f"editors-{role}.out"
+        return [
+            json.loads(line)
+            for line in out.read_text().splitlines()
+            if line.startswith("{")
+        ]
 
     # Servers.
 
@@ -388,7 +413,8 @@ class BusyDay:
         print()
         print(
             f"Busy day: {len(self.paths)} pages round-robin, {self.args.readers} "
-            f"connections; page cache in {self.args.busy_cache}; a task worker beside "
+            f"connections; sections saved {SAVES[self.args.saves]}; page cache in "
+            f"{self.args.busy_cache}; a task worker beside "
             f"gunicorn, which answered {self.started_in:.1f} s after it was started "
             "(the cold start's times count from then)."
         )
@@ -454,7 +480,7 @@ class BusyDay:
         print("| Editors at work | |")
         print("|---|---:|")
         print(
-            f"| Sections saved through the admin | {len(made)} of {len(saves)}"
+            f"| Sections saved {SAVES[self.args.saves]} | {len(made)} of {len(saves)}"
             f"{timings(made)} |"
         )
         print(
@@ -462,7 +488,7 @@ class BusyDay:
             f"{present['saves_database']} / {present['saves_page']} |"
         )
         print(
-            f"| Editions published (bench/publisher.py) | {len(published)} of "
+            f"| Editions published (bench/editors.py) | {len(published)} of "
             f"{len(editions)}{timings(published)} |"
         )
         print(

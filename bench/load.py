@@ -59,7 +59,7 @@ def parse_args():
         help="Redis database for --busy-cache redis (flushed before and after).",
     )
     parser.add_argument("--port", type=int, default=8411)
-    busy_day.add_arguments(parser, "(default 20, 30 and 60).")
+    busy_day.add_arguments(parser, "(default 20, 30 and 60).", saves="admin")
     args = parser.parse_args()
     busy_day.fill_defaults(args, quiet=20, busy=30, cold_limit=60)
     return args

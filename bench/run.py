@@ -158,7 +158,9 @@ def parse_args():
     parser.add_argument(
         "--port", type=int, default=8401, help="First of five ports (default 8401)."
     )
-    busy_day.add_arguments(parser, "(default 10, 20 and 60; 3, 10 and 30 --quick).")
+    busy_day.add_arguments(
+        parser, "(default 10, 20 and 60; 3, 10 and 30 --quick).", saves="orm"
+    )
     args = parser.parse_args()
     args.duration = args.duration or ("2s" if args.quick else "10s")
     if args.quick:
