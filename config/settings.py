@@ -212,6 +212,10 @@ PAGE_CACHE_NEVER_CACHED = [
 # something, so the number of pages stays bounded. Any other query string (a search,
 # a tracking parameter) is answered with the same headers but rendered each time.
 # Regular expressions, each matching the whole path or value.
+# How many pages each process keeps in its memory, to serve them without reading
+# them from the cache (pagecache/storage.py): a whole catalogue's sheet pages and
+# lists, about 75 KB each with their compressed forms.
+PAGE_CACHE_KEPT_PAGES = env.int("PAGE_CACHE_KEPT_PAGES", default=256)
 PAGE_CACHE_STORED_QUERIES = {
     r"/fact-sheets/": {"by": "bureau"},
     r"/fact-sheets/[-\w]+/changes/": {

@@ -11,6 +11,11 @@ writes a new token to CHANGE_KEY *before* its tags. A page's renderer reads that
 before rendering, and again after reading the page's tags: if it moved, a change
 came while the page rendered (its tags may hold the new versions while the page
 shows the old rows), and the page is served but not stored.
+
+The same token goes to CHANGED_KEY *after* the tags (and after a new generation,
+pagecache/storage.py). A process that checked a kept page's tags while that key said
+X may serve the page again without reading them as long as it still says X: no
+change has been completed since.
 """
 
 import secrets
@@ -18,6 +23,7 @@ import secrets
 from django.core.cache import cache
 
 CHANGE_KEY = "pagecache:change"
+CHANGED_KEY = "pagecache:changed"
 # The tag of pages that name no tags: every change makes them stale.
 EVERYTHING = "*"
 
@@ -44,13 +50,14 @@ def bump(tags):
     token = new_token()
     cache.set(CHANGE_KEY, token, None)
     cache.set_many({tag_key(tag): token for tag in {*tags, EVERYTHING}}, None)
+    cache.set(CHANGED_KEY, token, None)
 
 
-def versions(tags, also=()):
-    """The version of each of `tags`, and the keys `also` as found, in one round
-    trip; put CHANGE_KEY last in `also` to read it after the tags."""
+def versions(tags, also=(), before=()):
+    """The version of each of `tags`, and the keys `also` and `before` as found, in
+    one round trip: `before` read before the tags, `also` after them."""
     keys = {tag: tag_key(tag) for tag in tags}
-    found = cache.get_many([*keys.values(), *also])
+    found = cache.get_many([*before, *keys.values(), *also])
     for key in keys.values():
         if key not in found:
             token = new_token()

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.test import TestCase, TransactionTestCase, override_settings
 
 import pagecache
-from pagecache import tags
+from pagecache import storage, tags
 from tests.helpers.factories import make_full_factsheet
 from tests.helpers.page_cache import not_fresh, rendered_again
 
@@ -37,12 +37,21 @@ class RenderingTests(TagTestCase):
         self.assertEqual(rendered_again(self.client, [self.url]), set(), "stored now")
 
     def test_an_evicted_tag_never_matches_a_page_stored_before(self):
-        self.client.get(self.url)
         for tag in (f"sheet:{self.sheet.pk}", f"nav:{self.sheet.country_id}"):
             with self.subTest(tag=tag):
+                self.client.get(self.url)
+                self.client.get(self.url)  # kept, and found current
                 cache.delete(tags.tag_key(tag))
+                # A process that checked its kept page since the last change
+                # serves it (nothing changed); one that has not kept it renders.
+                self.assertEqual(rendered_again(self.client, [self.url]), set())
+                storage.recent.clear()
                 self.assertEqual(rendered_again(self.client, [self.url]), {self.url})
                 self.assertEqual(rendered_again(self.client, [self.url]), set())
+                # A change evicted with its tag still shows.
+                tags.bump({tag})
+                cache.delete(tags.tag_key(tag))
+                self.assertEqual(rendered_again(self.client, [self.url]), {self.url})
 
     def test_a_version_is_new_at_each_change_and_steady_between(self):
         tag = f"sheet:{self.sheet.pk}"
