@@ -18,7 +18,7 @@ without the form.
 One every `--every` seconds, on time even if the one before took longer (each
 waits for the one before). It uses the environment it is given (the bench's
 database and cache) and runs until SIGTERM or Ctrl-C, which let the change in
-hand finish. Each change is a line of JSON on stdout: what was changed, its
+hand finish, or `--times` changes are made. Each change is a line of JSON on stdout: what was changed, its
 public page, its mark, the seconds it took, and the error if it failed.
 """
 
@@ -40,6 +40,9 @@ def main():
     parser.add_argument("--editor", required=True, help="Who makes the changes.")
     parser.add_argument("--publisher", help="Who publishes (publish).")
     parser.add_argument("--every", type=float, default=10, help="Seconds.")
+    parser.add_argument(
+        "--times", type=int, help="Stop after so many (default: never)."
+    )
     parser.add_argument("pks", nargs="+", type=int, help="Countries or sheets.")
     args = parser.parse_args()
 
@@ -60,6 +63,8 @@ def main():
 
     started = time.monotonic()
     for number, pk in enumerate(itertools.cycle(args.pks), start=1):
+        if args.times is not None and number > args.times:
+            break
         due = started + (number - 1) * args.every
         if stop.wait(max(0, due - time.monotonic())):
             break
