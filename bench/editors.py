@@ -31,6 +31,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 
 
@@ -80,11 +81,22 @@ def main():
                 said = {"pk": pk}
             said |= {"url": sheet.get_absolute_url(), "ok": True}
         except Exception as error:  # reported, and the next one is tried
-            said = {"pk": pk, "ok": False, "error": f"{type(error).__name__}: {error}"}
+            said = {"pk": pk, "ok": False, "error": described(error)}
             if args.role == "publish":
                 said["country"] = pk
         said |= {"mark": mark, "seconds": round(time.monotonic() - began, 3)}
         print(json.dumps(said), flush=True)
+
+
+def described(error):
+    """The error and the project's line that raised it (or that called what did)."""
+    where = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if "/.venv/" not in frame.filename
+    ][-1:]
+    place = f" ({where[0].filename}:{where[0].lineno})" if where else ""
+    return f"{type(error).__name__}: {error}{place}"
 
 
 def publish_edition(country, mark, editor, publisher):
