@@ -31,7 +31,6 @@ from django.utils import timezone
 
 from pagecache import registry
 from pagecache import tags as tag_versions
-from pagecache.conditional import accepted_coding
 
 GENERATION_KEY = "pagecache:generation"
 # Stored pages and transitions go when unused for a day (or at their validity's end).
@@ -249,28 +248,37 @@ def is_current(page, generation, versions):
     )
 
 
-def check(page):
-    """The current generation, and whether `page` is current, in one round trip."""
+def check(page, seen=None):
+    """The current generation, and whether `page` is current, in one round trip;
+    the versions read are added to `seen`."""
     versions, found = tag_versions.versions(page.tags, also=[GENERATION_KEY])
+    if seen is not None:
+        seen.update(versions)
     generation = found.get(GENERATION_KEY) or current_generation()
     return generation, is_current(page, generation, versions)
 
 
-def kept_page(key):
+def kept_page(key, seen=None):
     """The page this process kept for `key` and its entry, if it is still current.
 
     One small token is asked of the shared cache when nothing changed since the
-    page was last found current (pagecache/tags.py); the page's tags otherwise."""
+    page was last found current (pagecache/tags.py); the page's tags otherwise,
+    whose versions are added to `seen`."""
     entry = recent.get(key)
     if entry is None:
         return None
     page, verified, _ = entry
-    changed = cache.get(tag_versions.CHANGED_KEY)
+    # Inside a transaction that changed what pages show (a test's), always the tags.
+    changed = (
+        None if tag_versions.uncommitted() else cache.get(tag_versions.CHANGED_KEY)
+    )
     if changed is not None and changed == verified:
         return entry if timezone.now() < page.valid_until else None
     versions, found = tag_versions.versions(
         page.tags, also=[GENERATION_KEY], before=[tag_versions.CHANGED_KEY]
     )
+    if seen is not None:
+        seen.update(versions)
     generation = found.get(GENERATION_KEY) or current_generation()
     if not is_current(page, generation, versions):
         return None
@@ -286,26 +294,31 @@ def _next_midnight(moment):
     return timezone.make_aware(datetime.combine(tomorrow, time.min))
 
 
-def kept_response(request, key):
-    """The page this process kept for `key`, if it is still current, as a response."""
-    entry = kept_page(key)
-    return entry and entry[0].response(request, accepted_coding(request))
-
-
 def fetch(key):
     """The current generation, the last change's token and the page stored under
     `key` (or None), in one round trip."""
     found = cache.get_many([GENERATION_KEY, tag_versions.CHANGE_KEY, key])
-    change = found.get(tag_versions.CHANGE_KEY) or tag_versions.last_change()
+    change = (
+        tag_versions.uncommitted().get(tag_versions.CHANGE_KEY)
+        or found.get(tag_versions.CHANGE_KEY)
+        or tag_versions.last_change()
+    )
     return found.get(GENERATION_KEY) or current_generation(), change, found.get(key)
 
 
-def store(key, page, generation, change, tags, stale, started):
-    """Store `page`, rendered from `started` on under `generation`, showing `tags`;
-    `change` is the last change's token read before it rendered, and `stale` the
-    page stored before it, if any."""
+def store(key, page, generation, change, tags, stale, started, seen=None):
+    """Store `page`, rendered from `started` on under `generation`, showing `tags`.
+
+    What was read before it rendered: `change`, the last change's token; `seen`,
+    the versions of the tags of the copy found stale, if any; `stale`, that copy."""
     versions, found = tag_versions.versions(tags, also=[tag_versions.CHANGE_KEY])
-    if found.get(tag_versions.CHANGE_KEY) != change:
+    if seen and all(tag in seen for tag in tags):
+        # Its tags were read before it rendered (the stale copy shows the same):
+        # a change to anything else while it rendered does not matter.
+        unchanged = all(seen[tag] == versions[tag] for tag in tags)
+    else:
+        unchanged = found.get(tag_versions.CHANGE_KEY) == change
+    if not unchanged:
         # A change came while it rendered: this page may show the rows from before
         # it under the versions from after. Served, not stored.
         page.last_modified = None

@@ -21,6 +21,7 @@ change has been completed since.
 import secrets
 
 from django.core.cache import cache
+from django.db import connections
 
 CHANGE_KEY = "pagecache:change"
 CHANGED_KEY = "pagecache:changed"
@@ -55,14 +56,45 @@ def bump(tags):
 
 def versions(tags, also=(), before=()):
     """The version of each of `tags`, and the keys `also` and `before` as found, in
-    one round trip: `before` read before the tags, `also` after them."""
+    one round trip: `before` read before the tags, `also` after them. Inside a
+    transaction that changed what pages show, its own versions (Uncommitted)."""
     keys = {tag: tag_key(tag) for tag in tags}
-    found = cache.get_many([*before, *keys.values(), *also])
+    asked = [*before, *keys.values(), *also]
+    found = cache.get_many(asked)
     for key in keys.values():
         if key not in found:
             token = new_token()
             found[key] = token if cache.add(key, token, None) else cache.get(key)
+    ours = uncommitted()
+    if ours:
+        found.update({key: ours[key] for key in asked if key in ours})
     return {tag: found[key] for tag, key in keys.items()}, found
+
+
+class Uncommitted:
+    """The versions a transaction gave the tags it changed, before it commits: seen
+    only by what runs inside it (a test's requests), as only it sees its rows. It
+    sits among the transaction's on-commit callbacks, so it goes with them when the
+    transaction rolls back, and the shared versions change once it commits."""
+
+    def __init__(self):
+        self.versions = {}
+
+    def bump(self, tags):
+        token = new_token()
+        for key in (CHANGE_KEY, CHANGED_KEY, *map(tag_key, {*tags, EVERYTHING})):
+            self.versions[key] = token
+
+
+def uncommitted():
+    """The versions given inside the open transactions of this thread."""
+    found = {}
+    for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            for _, function, _ in connection.run_on_commit:
+                if isinstance(function, Uncommitted):
+                    found.update(function.versions)
+    return found
 
 
 def version(tag):

@@ -961,8 +961,14 @@ class CompressionTests(CacheTestCase):
                 self.assertEqual(conditional.accepted_coding(request), coding)
 
 
-class KeptPagesTests(CacheTestCase):
-    """A process keeps the pages it served, but the shared token still decides."""
+class KeptPagesTests(PageChecks, TransactionTestCase):
+    """A process keeps the pages it served, but the shared tokens still decide. With
+    real commits: inside a test's transaction, its own versions would hide another
+    server's."""
+
+    def setUp(self):
+        self.sheet = make_full_factsheet(children=2)
+        self.country = self.sheet.country
 
     def test_a_kept_page_is_dropped_when_another_server_changes_what_it_shows(self):
         url = self.sheet.get_absolute_url()

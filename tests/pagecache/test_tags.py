@@ -6,7 +6,7 @@ from unittest import mock
 
 from django.core.cache import cache
 from django.db import transaction
-from django.test import TestCase, TransactionTestCase, override_settings
+from django.test import TransactionTestCase, override_settings
 
 import pagecache
 from pagecache import storage, tags
@@ -14,14 +14,14 @@ from tests.helpers.factories import make_full_factsheet
 from tests.helpers.page_cache import not_fresh, rendered_again
 
 
-class TagTestCase(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.sheet = make_full_factsheet(children=2)
-        cls.url = cls.sheet.get_absolute_url()
+class RenderingTests(TransactionTestCase):
+    """With real commits: inside a test's transaction, its own versions would hide
+    the changes these tests make in the shared cache."""
 
+    def setUp(self):
+        self.sheet = make_full_factsheet(children=2)
+        self.url = self.sheet.get_absolute_url()
 
-class RenderingTests(TagTestCase):
     def test_a_page_rendered_while_a_change_came_is_served_not_stored(self):
         from factsheets.views import pages
 
@@ -35,6 +35,27 @@ class RenderingTests(TagTestCase):
             self.assertEqual(self.client.get(self.url).status_code, 200)
         self.assertEqual(rendered_again(self.client, [self.url]), {self.url})
         self.assertEqual(rendered_again(self.client, [self.url]), set(), "stored now")
+
+    def test_a_change_to_what_a_page_does_not_show_does_not_stop_its_storing(self):
+        """Rendering again a page whose stale copy said what it shows, only a change
+        to that, while it renders, leaves it unstored."""
+        from factsheets.views import pages
+
+        real = pages.render_sheet
+        own = f"sheet:{self.sheet.pk}"
+        for changed, stored in (("somewhere-else", True), (own, False)):
+            with self.subTest(changed=changed):
+                self.client.get(self.url)
+                tags.bump({own})  # the stored copy is stale
+
+                def changed_meanwhile(*args, changed=changed, **kwargs):
+                    tags.bump({changed})
+                    return real(*args, **kwargs)
+
+                with mock.patch.object(pages, "render_sheet", changed_meanwhile):
+                    self.client.get(self.url)
+                again = rendered_again(self.client, [self.url])
+                self.assertEqual(again, set() if stored else {self.url})
 
     def test_an_evicted_tag_never_matches_a_page_stored_before(self):
         for tag in (f"sheet:{self.sheet.pk}", f"nav:{self.sheet.country_id}"):
