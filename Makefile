@@ -69,7 +69,8 @@ restore: install
 	$(PYTHON) manage.py restore $(RESTORE_ARGS) "$(FILE)"
 
 # Benchmarks (bench/README.md): wrk against gunicorn on PostgreSQL and Redis, and
-# Lighthouse. Not part of `make test`; BENCH_ARGS=--quick for 2 s runs.
+# Lighthouse. Not part of `make test`; BENCH_ARGS=--quick for 2 s runs (and a
+# shorter busy day).
 .PHONY: bench lighthouse
 bench: install
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
@@ -77,7 +78,9 @@ bench: install
 lighthouse: install
 	$(PYTHON) bench/lighthouse.py
 
-# A busy day: wrk at 64 connections for 30 s while an editor saves every second.
+# A busy day (bench/busy_day.py): readers over the whole catalogue, quiet, while an
+# editor saves every second and a publisher publishes every 10 s, and after a cold
+# start. LOAD_ARGS=--help lists the options.
 .PHONY: load
 load: install
 	$(PYTHON) bench/load.py $(LOAD_ARGS)

@@ -18,7 +18,7 @@ from django.db import (
 from django.utils import timezone
 
 from background.models import ScheduledTask, WorkerHeartbeat
-from background.schedule import SCHEDULE
+from background.schedule import AT_START, SCHEDULE
 
 logger = logging.getLogger(__name__)
 
@@ -108,13 +108,32 @@ def enqueue_due(now=None):
     return enqueued
 
 
+# Workers started within this long of one another (a deploy starting several)
+# enqueue the tasks scheduled `at_start` once between them.
+STARTED_TOGETHER = timedelta(seconds=10)
+
+
+def due_at_start(started_at, now=None):
+    """Make the tasks scheduled `at_start` due now, for a worker that started at
+    `started_at`, unless another worker's start did since shortly before that: the
+    first of workers started together does it for them all. One conditional update,
+    so two workers starting at once cannot both do it."""
+    now = now or timezone.now()
+    ScheduledTask.objects.filter(name__in=AT_START).exclude(
+        started_run_at__gte=started_at - STARTED_TOGETHER
+    ).update(next_run_at=now, started_run_at=now)
+
+
 def _schedule_row(name, interval, now):
     """The task's row, made on the first tick that finds the task scheduled: it is
-    due at once."""
+    due at once, as if a worker's start had made it so (for `at_start`)."""
     try:
         with transaction.atomic():
             return ScheduledTask.objects.create(
-                name=name, every=interval, next_run_at=now
+                name=name,
+                every=interval,
+                next_run_at=now,
+                started_run_at=now if name in AT_START else None,
             )
     except IntegrityError:  # another worker made it meanwhile
         return ScheduledTask.objects.get(name=name)
@@ -122,11 +141,12 @@ def _schedule_row(name, interval, now):
 
 class Housekeeping(threading.Thread):
     """A worker's other work, in a thread beside its loop so that a long task holds
-    none of it up: the schedule at every turn, every `interval` seconds, and a few
-    times within TASK_WORKER_STALE_AFTER (at most every 5 s) the heartbeat and
-    `recover()`, which gives back the tasks of dead workers. An `interval` longer
-    than that makes the turns no rarer: a heartbeat that waited for it would have
-    the other workers take this one for dead, and run its task a second time."""
+    none of it up: the schedule at every turn (from the first, the tasks due at a
+    worker's start), every `interval` seconds, and a few times within
+    TASK_WORKER_STALE_AFTER (at most every 5 s) the heartbeat and `recover()`,
+    which gives back the tasks of dead workers. An `interval` longer than that
+    makes the turns no rarer: a heartbeat that waited for it would have the other
+    workers take this one for dead, and run its task a second time."""
 
     def __init__(self, *, worker_id, started_at, interval, recover):
         super().__init__(name=f"housekeeping-{worker_id}", daemon=True)
@@ -138,6 +158,7 @@ class Housekeeping(threading.Thread):
         # (a worker's interval may be zero).
         self.pause = min(max(interval, 0.1), self.beat_every)
         self.last_beat = timezone.now()
+        self.started = False  # the tasks due at a worker's start are enqueued
         self.stopping = threading.Event()
         self.winding_down = threading.Event()
 
@@ -162,6 +183,9 @@ class Housekeeping(threading.Thread):
                 self.last_beat = now
             if self.winding_down.is_set():
                 return
+            if not self.started:
+                due_at_start(self.started_at, now)
+                self.started = True
             for name in enqueue_due():
                 logger.info("Enqueued scheduled task %s", name)
             if slow_turn:

@@ -10,6 +10,11 @@ class ScheduledTask(models.Model):
     every = models.DurationField()
     next_run_at = models.DateTimeField()
     last_run_at = models.DateTimeField(null=True, blank=True)
+    started_run_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a worker's start last made it due (a task scheduled at_start).",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "pagecache",
     "operations",
     "background",
+    "prerender",
     "notices",
     "comments",
     "linkchecks",
@@ -168,7 +169,18 @@ CACHES = {
         else f"filecache://{BASE_DIR / '.cache' / 'pages'}",
     )
 }
-if CACHES["default"]["BACKEND"].startswith(
+if (
+    CACHES["default"]["BACKEND"]
+    == "django.core.cache.backends.filebased.FileBasedCache"
+):
+    # Counting its files at one write in a hundred, not at each (pagecache/files.py),
+    # and room for every stored page of a large catalogue, their tags and fragments:
+    # at 195 countries, about 3,000 files and 200 MB.
+    CACHES["default"]["BACKEND"] = "pagecache.files.FileCache"
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault(
+        "MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=20_000)
+    )
+elif CACHES["default"]["BACKEND"].startswith(
     ("django_redis.", "django.core.cache.backends.redis.")
 ):
     # Django's own Redis backend (with the redis package), not django-redis, which
@@ -205,6 +217,10 @@ PAGE_CACHE_NEVER_CACHED = [
 # something, so the number of pages stays bounded. Any other query string (a search,
 # a tracking parameter) is answered with the same headers but rendered each time.
 # Regular expressions, each matching the whole path or value.
+# How many pages each process keeps in its memory, to serve them without reading
+# them from the cache (pagecache/storage.py): a whole catalogue's sheet pages and
+# lists, about 75 KB each with their compressed forms.
+PAGE_CACHE_KEPT_PAGES = env.int("PAGE_CACHE_KEPT_PAGES", default=256)
 PAGE_CACHE_STORED_QUERIES = {
     r"/fact-sheets/": {"by": "bureau"},
     r"/fact-sheets/[-\w]+/changes/": {
@@ -216,6 +232,38 @@ PAGE_CACHE_STORED_QUERIES = {
 # Other caches of the pages (a CDN) to purge each time the stored pages go stale:
 # dotted paths of pagecache.PurgeBackend subclasses.
 PAGE_CACHE_PURGE_BACKENDS = env.list("PAGE_CACHE_PURGE_BACKENDS", default=[])
+# Rendering ahead of readers (prerender/): the task worker renders the pages a change
+# made stale once it has committed, and the whole catalogue after a deploy, at
+# midnight, at publish and expiry times and into an emptied cache, so that readers
+# find them stored. Off in the tests, whose saves would each queue renders that no
+# worker runs; its own tests turn it on.
+PRERENDER = env.bool("PRERENDER", default=not TESTING)
+# Pages one task renders; more go to further tasks, so that every worker takes part
+# in a warm-up and other work waits behind one batch at most.
+PRERENDER_BATCH_SIZE = env.int("PRERENDER_BATCH_SIZE", default=25)
+# What a warm-up renders: a callable (dotted path) giving every public page's path.
+PRERENDER_CATALOGUE = "factsheets.page_tags.every_page"
+# The order pages are rendered ahead in, by URL name: the lists and the most-read
+# pages first, the pages not named here last.
+PRERENDER_ORDER = [
+    "factsheets:home",
+    "factsheets:index",
+    "factsheets:bureau",
+    "factsheets:detail",
+    "factsheets:feed",
+    "factsheets:bureau_feed",
+    "factsheets:country_feed",
+    "factsheets:sitemap",
+    "factsheets:catalogue_json",
+    "factsheets:sheet_json",
+    "factsheets:search",
+    "factsheets:assistance",
+    "factsheets:key_officers",
+    "factsheets:assistance_csv",
+    "factsheets:robots",
+    "factsheets:changes",
+    "factsheets:edition",
+]
 # How long a CDN in front may keep a public page (s-maxage), and serve it stale
 # while it asks again; browsers always ask again (max-age=0), cheaply, with ETags.
 CDN_MAX_AGE = env.int("CDN_MAX_AGE", default=60)

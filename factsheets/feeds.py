@@ -10,9 +10,9 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
@@ -44,10 +44,20 @@ def newest_first(factsheets):
     )
 
 
+class AtomFeed(Atom1Feed):
+    def latest_post_date(self):
+        """When the newest entry was updated; for a feed with no entries, the start
+        of today rather than Django's "now", so that the feed is the same all day
+        (and its stored copy exact)."""
+        if any(item["updateddate"] or item["pubdate"] for item in self.items):
+            return super().latest_post_date()
+        return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 class SiteFeed(Feed):
     """The current sheets, newest change first."""
 
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
 
     def get_object(self, request):
         pagecache.depends_on(request, page_tags.CATALOGUE, page_tags.UPDATES)
@@ -151,9 +161,6 @@ class CountryFeed(SiteFeed):
     def get_object(self, request, country_slug):
         country = get_object_or_404(Country, slug=country_slug)
         pagecache.depends_on(request, page_tags.country(country.pk))
-        if not FactSheet.objects.live().filter(country=country).exists():
-            # Like its page; an empty feed would say it was updated at each request.
-            raise Http404("No published fact sheet for this country.")
         return country
 
     def title(self, obj):

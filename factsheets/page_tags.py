@@ -25,6 +25,8 @@ neighbours, while a retitled draft makes stale nothing but its own preview.
 
 import hashlib
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 
 from factsheets.models import PUBLIC_UPDATED_AT, Bureau, Country, FactSheet
@@ -99,9 +101,18 @@ def _is_live(row):
 # Summaries: digests of what the lists and the navigation show.
 
 # What the lists show of an edition, then what the feeds and the sitemap add: when it
-# was published and updated (a correction in place dates it), and its lead.
-LISTED = ("pk", "country_id", "bureau_id", "title", "kind", "issued_on")
-DATED = ("lead", "publish_at", "revised_at", "created_at", "public_updated")
+# was published and updated (a correction in place dates it), and its lead. Dates are
+# compared as the database writes them: making thousands of datetimes cost more
+# than the query.
+LISTED = ("pk", "country_id", "bureau_id", "title", "kind", "issued")
+DATED = ("lead", "published", "revised", "created", "public_updated")
+AS_TEXT = {
+    "issued": "issued_on",
+    "published": "publish_at",
+    "revised": "revised_at",
+    "created": "created_at",
+    "public_updated": PUBLIC_UPDATED_AT,
+}
 
 
 def summaries(using):
@@ -109,22 +120,16 @@ def summaries(using):
     live = list(
         FactSheet.objects.using(using)
         .live()
-        .annotate(public_updated=PUBLIC_UPDATED_AT)
+        .annotate(**{name: Cast(value, TextField()) for name, value in AS_TEXT.items()})
         .order_by("country_id", "-issued_on", "-pk")
         .values_list(*LISTED, *DATED)
     )
-    # The database's own A to Z order, as the lists and Neighbours have it.
-    current = list(
-        FactSheet.objects.using(using)
-        .current()
-        .order_by("country__name")
-        .values_list("pk", flat=True)
-    )
+    # In the database's own A to Z order, as the lists and Neighbours have them.
     countries = {
         row[0]: row
-        for row in Country.objects.using(using).values_list(
-            "pk", *_fields(Country, ["pk"])
-        )
+        for row in Country.objects.using(using)
+        .order_by("name")
+        .values_list("pk", *_fields(Country, ["pk"]))
     }
     bureaus = {
         row[0]: row
@@ -135,40 +140,46 @@ def summaries(using):
     editions_of = {}
     for row in live:
         editions_of.setdefault(row[1], []).append(row)
-    rows = {row[0]: row for row in live}
+    # A country's current sheet is its newest live one (FactSheetQuerySet.current()):
+    # worked out from the same rows, as another query could see another moment.
+    current = [editions_of[pk][0] for pk in countries if pk in editions_of]
 
-    def listed(pk):
+    # Each row written out once; a digest joins the texts of the rows its tag shows.
+    country_text = {pk: repr(row) for pk, row in countries.items()}
+    bureau_text = {pk: repr(row) for pk, row in bureaus.items()}
+    row_text = {row[0]: repr(row) for row in live}
+
+    def listed(row, text):
         """A current sheet as lists show it: its columns, country and bureau."""
-        row = rows[pk]
-        return (row, countries[row[1]], bureaus[row[2]])
+        return f"{text}{country_text[row[1]]}{bureau_text.get(row[2])}"
 
-    listing = [listed(pk) for pk in current]
     found = {
         CATALOGUE: _digest(
-            [(row[: len(LISTED)], *others) for row, *others in listing],
-            sorted(bureaus.values()),
+            *(listed(row, repr(row[: len(LISTED)])) for row in current),
+            *sorted(bureau_text.values()),
         ),
-        UPDATES: _digest(listing),
+        UPDATES: _digest(*(listed(row, row_text[row[0]]) for row in current)),
     }
     # The navigation names countries (templates/factsheets/includes/_sheet_nav.html):
     # the current sheets of the bureau, and the previous and next A to Z.
-    named = [(row[1], *_name_and_slug(countries[row[1]])) for row, _, _ in listing]
+    named = [(row[1], *_name_and_slug(countries[row[1]])) for row in current]
     by_bureau = {}
-    for (row, _, _), name in zip(listing, named, strict=True):
+    for row, name in zip(current, named, strict=True):
         by_bureau.setdefault(row[2], []).append(name)
+    bureau_named = {pk: repr(names) for pk, names in by_bureau.items()}
     position = {name[0]: at for at, name in enumerate(named)}
     for country_pk, editions in editions_of.items():
         at = position.get(country_pk)
         edition_bureaus = sorted({row[2] for row in editions})
         found[country(country_pk)] = _digest(
-            countries[country_pk],
-            editions,
-            [bureaus[pk] for pk in edition_bureaus],
+            country_text[country_pk],
+            *(row_text[row[0]] for row in editions),
+            *(str(bureau_text.get(pk)) for pk in edition_bureaus),
         )
         found[nav(country_pk)] = _digest(
-            named[at - 1] if at else None,
-            named[at + 1 : at + 2] if at is not None else None,
-            [by_bureau.get(pk) for pk in edition_bureaus],
+            repr(named[at - 1] if at else None),
+            repr(named[at + 1 : at + 2] if at is not None else None),
+            *(str(bureau_named.get(pk)) for pk in edition_bureaus),
         )
     return found
 
@@ -186,11 +197,12 @@ def _fields(model, leave_out):
     ]
 
 
-def _digest(*parts):
-    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+def _digest(*texts):
+    return hashlib.blake2b("\x1e".join(texts).encode(), digest_size=12).hexdigest()
 
 
-# Which pages show a tag: for purging a CDN and rendering ahead of readers.
+# Which pages show a tag, and every page: for purging a CDN and rendering ahead of
+# readers.
 
 
 def pages_for(tags):
@@ -227,6 +239,38 @@ def pages_for(tags):
             for issued_on in editions
         }
     return paths
+
+
+def every_page():
+    """The path of every public page that answers 200, for rendering them all ahead
+    of readers (PRERENDER_CATALOGUE): the lists, and each country's pages but the
+    dated address of its current edition (a redirect to the country's) and the
+    changes of a single edition (nothing to compare)."""
+    live = FactSheet.objects.live().values_list("pk", "country__slug", "issued_on")
+    current = set(FactSheet.objects.current().values_list("pk", flat=True))
+    editions = {}
+    for pk, slug, issued_on in live:
+        editions.setdefault(slug, []).append((pk, issued_on))
+    paths = _list_pages() | {
+        reverse("factsheets:assistance"),
+        reverse("factsheets:assistance_csv"),
+        reverse("factsheets:key_officers"),
+        reverse("factsheets:robots"),
+    }
+    for slug, dated in editions.items():
+        paths |= {
+            reverse("factsheets:detail", args=[slug]),
+            reverse("factsheets:sheet_json", args=[slug]),
+            reverse("factsheets:country_feed", args=[slug]),
+        }
+        if len(dated) > 1:
+            paths.add(reverse("factsheets:changes", args=[slug]))
+        paths |= {
+            reverse("factsheets:edition", args=[slug, issued_on])
+            for pk, issued_on in dated
+            if pk not in current
+        }
+    return sorted(paths)
 
 
 def _editions(countries):

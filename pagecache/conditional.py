@@ -12,6 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 import brotli
 from django.conf import settings
@@ -33,8 +34,14 @@ ETAG_SUFFIX = {"identity": "", "gzip": "-gzip", "br": "-br"}
 
 def accepted_coding(request):
     """br, gzip or identity: the best content coding the client accepts."""
+    return best_coding(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+
+
+@lru_cache(maxsize=256)
+def best_coding(accept_encoding):
+    """br, gzip or identity: the best content coding an Accept-Encoding accepts."""
     qualities = {}
-    for part in request.META.get("HTTP_ACCEPT_ENCODING", "").split(","):
+    for part in accept_encoding.split(","):
         name, *params = (piece.strip() for piece in part.split(";"))
         quality = 1.0
         for param in params:

@@ -105,40 +105,43 @@ def changed(sender, instance=None, using=DEFAULT_DB_ALIAS, action="post", **kwar
         _stale(set(tags), summarised, moves, using)
 
 
-class _Stale:
+class _Stale(tag_versions.Uncommitted):
     """The tags a transaction made stale, and whether it changed rows the summaries
-    are made of: bumped again once it commits, and told to the purge backends and
-    the `pages_stale` receivers (render-ahead) then."""
+    are made of: given new versions once it commits (until then, only for what runs
+    inside it), and told to the purge backends and the `pages_stale` receivers
+    (render-ahead) then."""
 
     def __init__(self, using):
+        super().__init__()
         self.using, self.tags = using, set()
-        self.summarise = self.moves = False
+        self.summarise = self.moves = self.everything = False
 
     def __call__(self):
-        tags = self.tags
-        if self.moves:
-            _sooner_transition(self.using)
-        if self.summarise:
-            tags = tags | summaries_changed(self.using)
+        tags = set(self.tags)
+        if self.moves and _sooner_transition(self.using):
+            self.everything = True
+        if self.summarise and not _summaries_into(tags, self.using):
+            self.everything = True
         _bump_and_tell(tags, self.using)
+        if self.everything:
+            _EveryPageStale(self.using)()
 
 
 def _stale(tags, summarise, moves, using):
     connection = connections[using]
     if not connection.in_atomic_block:
-        if moves:
-            _sooner_transition(using)
-        if summarise:
-            tags |= summaries_changed(using)
+        everything = moves and _sooner_transition(using)
+        if summarise and not _summaries_into(tags, using):
+            everything = True
         _bump_and_tell(tags, using)
+        if everything:
+            _EveryPageStale(using)()
         return
-    # At once, for a reader in this very transaction (a test's); again on commit,
-    # for the readers who rendered the rows from before it meanwhile.
-    if moves:
-        _sooner_transition(using)
-    if summarise:
-        tags |= summaries_changed(using)
-    tag_versions.bump(tags)
+    # For a reader in this very transaction (a test's), at once; for every other, on
+    # commit: until then they see the rows from before it.
+    everything = moves and _sooner_transition(using)
+    if summarise and not _summaries_into(tags, using):
+        everything = True
     pending = next(
         (func for _, func, _ in connection.run_on_commit if isinstance(func, _Stale)),
         None,
@@ -146,26 +149,34 @@ def _stale(tags, summarise, moves, using):
     if pending is None:
         pending = _Stale(using)
         transaction.on_commit(pending, using=using)
+    if tags:
+        pending.bump(tags)
     pending.tags |= tags
     pending.summarise |= summarise
     pending.moves |= moves
+    pending.everything |= everything
 
 
 def _sooner_transition(using):
     """A publish or expiry time set sooner than the next one the stored pages are
-    valid until: they are all stale, as they would not go at that time."""
+    valid until: they are all stale, as they would not go at that time. Whether it
+    started a new generation for that."""
     generation = cache.get(storage.GENERATION_KEY)
     known = generation and cache.get(storage.next_key(generation[0]))
     if known is None:
-        return  # no page was stored under it with a transition: the first works it out
+        return False  # no page was stored with its transition: the first works it out
     (moment,) = known
     ours = storage.next_transition(timezone.now(), using)
-    if ours is not None and (moment is None or ours < moment):
-        token, _ = storage.start_generation()
-        cache.set(storage.next_key(token), (ours,), storage.LIFETIME)
+    if ours is None or (moment is not None and ours >= moment):
+        return False
+    token, _ = storage.start_generation()
+    cache.set(storage.next_key(token), (ours,), storage.LIFETIME)
+    return True
 
 
 def _bump_and_tell(tags, using):
+    if not tags:  # rows no public page shows (a review step, a draft's summary)
+        return
     tag_versions.bump(tags)
     signals.pages_stale.send(sender=None, tags=frozenset(tags), using=using)
     _purge(tags)
@@ -177,9 +188,24 @@ SUMMARIES_KEY = "pagecache:summaries"
 
 
 def take_stock(using=DEFAULT_DB_ALIAS):
-    tags = summaries_changed(using)
-    if tags:
+    tags = set()
+    if _summaries_into(tags, using):
         _bump_and_tell(tags, using)
+    else:
+        invalidate(using)
+
+
+def _summaries_into(tags, using):
+    """Adds the tags whose summary moved to `tags`; False if the summaries could not
+    be made, and every page must go stale instead. Never fails a save."""
+    try:
+        tags |= summaries_changed(using)
+    except Exception:
+        logger.exception("Could not compare what the lists show: every page is stale")
+        cache.delete(SUMMARIES_KEY)
+        storage.start_generation()
+        return False
+    return True
 
 
 def summaries_changed(using=DEFAULT_DB_ALIAS):

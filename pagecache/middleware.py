@@ -45,14 +45,15 @@ class PageCacheMiddleware:
             # Django answers it with a 400 further in, with every header.
             key = None
         generation = change = stale = None
+        seen = {}  # the versions of the stale copy's tags, read before rendering
         if key is not None:
             try:
-                kept = storage.kept_response(request, key)
+                kept = storage.kept_page(key, seen)
                 if kept is not None:
-                    return kept
+                    return kept[0].response(request, coding)
                 generation, change, stale = storage.fetch(key)
                 if stale is not None:
-                    generation, current = storage.check(stale)
+                    generation, current = storage.check(stale, seen)
                     if current:
                         storage.keep(key, stale)
                         return stale.response(request, coding)
@@ -72,7 +73,7 @@ class PageCacheMiddleware:
             page = Page.of(response, ["gzip", "br"], STORED_BROTLI_QUALITY)
             try:
                 storage.store(
-                    key, page, generation, change, shown(request), stale, started
+                    key, page, generation, change, shown(request), stale, started, seen
                 )
             except Exception:  # a full or unreachable cache: the page is still served
                 logger.exception("Page cache unavailable")

@@ -31,7 +31,6 @@ from django.utils import timezone
 
 from pagecache import registry
 from pagecache import tags as tag_versions
-from pagecache.conditional import accepted_coding
 
 GENERATION_KEY = "pagecache:generation"
 # Stored pages and transitions go when unused for a day (or at their validity's end).
@@ -47,8 +46,9 @@ def release():
     """A fingerprint of the code, templates, static files' names and settings.
 
     Part of every page's key, so a deploy (or a changed setting) never serves pages
-    rendered by the code before it; the generation stays shared across releases, so
-    a save on a server of either release reaches both during a rolling deploy."""
+    rendered by the code before it; the generation, the tags and the change tokens
+    are shared across releases, so a save on a server of either release reaches
+    both during a rolling deploy (from the release that brought tags on)."""
     global _release
     if _release is None:
         digest = hashlib.sha256(django.get_version().encode())
@@ -128,6 +128,7 @@ def _path_rules():
 def settings_changed(**kwargs):
     global _release, _paths
     _release = _paths = None
+    addresses.clear()
 
 
 # Generations.
@@ -141,6 +142,7 @@ def start_generation():
     """A new generation: every page stored before it is stale."""
     generation = (secrets.token_hex(8), timezone.now())
     cache.set(GENERATION_KEY, generation, timeout=None)
+    cache.set(tag_versions.CHANGED_KEY, generation[0], timeout=None)
     return generation
 
 
@@ -208,19 +210,31 @@ def stored_key(request):
     return f"pagecache:page:{digest}"
 
 
+# The keys of the addresses this process was asked for, by what the key is worked
+# out from (pagecache/wsgi.py); False for an address not stored.
+addresses = {}
+REMEMBERED_ADDRESSES = 4096
+
+
+def remember_address(address, key):
+    if len(addresses) >= REMEMBERED_ADDRESSES:
+        addresses.clear()
+    addresses[address] = key
+
+
 # Pages.
 
 # Each process keeps the last pages it served, so that a hit fetches a token of a few
-# bytes from the shared cache instead of the page (50 KB with its compressed forms).
-# The shared generation token still decides whether a kept page is current.
+# bytes from the shared cache instead of the page (50 KB with its compressed forms):
+# key: [page, the CHANGED_KEY token it was last found current under, its responses
+# without validators to check, by content coding].
 recent = {}
-KEPT_PAGES = 128
 
 
 def keep(key, page):
     recent.pop(key, None)
-    recent[key] = page
-    while len(recent) > KEPT_PAGES:
+    recent[key] = [page, None, {}]
+    while len(recent) > settings.PAGE_CACHE_KEPT_PAGES:
         del recent[next(iter(recent))]
 
 
@@ -234,11 +248,44 @@ def is_current(page, generation, versions):
     )
 
 
-def check(page):
-    """The current generation, and whether `page` is current, in one round trip."""
+def check(page, seen=None):
+    """The current generation, and whether `page` is current, in one round trip;
+    the versions read are added to `seen`."""
     versions, found = tag_versions.versions(page.tags, also=[GENERATION_KEY])
+    if seen is not None:
+        seen.update(versions)
     generation = found.get(GENERATION_KEY) or current_generation()
     return generation, is_current(page, generation, versions)
+
+
+def kept_page(key, seen=None):
+    """The page this process kept for `key` and its entry, if it is still current.
+
+    One small token is asked of the shared cache when nothing changed since the
+    page was last found current (pagecache/tags.py); the page's tags otherwise,
+    whose versions are added to `seen`."""
+    entry = recent.get(key)
+    if entry is None:
+        return None
+    page, verified, _ = entry
+    # Inside a transaction that changed what pages show (a test's), always the tags.
+    changed = (
+        None if tag_versions.uncommitted() else cache.get(tag_versions.CHANGED_KEY)
+    )
+    if changed is not None and changed == verified:
+        return entry if timezone.now() < page.valid_until else None
+    versions, found = tag_versions.versions(
+        page.tags, also=[GENERATION_KEY], before=[tag_versions.CHANGED_KEY]
+    )
+    if seen is not None:
+        seen.update(versions)
+    generation = found.get(GENERATION_KEY) or current_generation()
+    if not is_current(page, generation, versions):
+        return None
+    entry[1] = found.get(tag_versions.CHANGED_KEY)
+    if entry[1] is None:  # evicted: a token for the next hit to read first
+        cache.add(tag_versions.CHANGED_KEY, tag_versions.new_token(), None)
+    return entry
 
 
 def _next_midnight(moment):
@@ -247,33 +294,31 @@ def _next_midnight(moment):
     return timezone.make_aware(datetime.combine(tomorrow, time.min))
 
 
-def kept_response(request, key):
-    """The page this process kept for `key`, if it is still current, as a response.
-
-    Only the small tokens are asked of the shared cache, not the page."""
-    kept = recent.get(key)
-    if kept is None:
-        return None
-    _, current = check(kept)
-    if current:
-        return kept.response(request, accepted_coding(request))
-    return None
-
-
 def fetch(key):
     """The current generation, the last change's token and the page stored under
     `key` (or None), in one round trip."""
     found = cache.get_many([GENERATION_KEY, tag_versions.CHANGE_KEY, key])
-    change = found.get(tag_versions.CHANGE_KEY) or tag_versions.last_change()
+    change = (
+        tag_versions.uncommitted().get(tag_versions.CHANGE_KEY)
+        or found.get(tag_versions.CHANGE_KEY)
+        or tag_versions.last_change()
+    )
     return found.get(GENERATION_KEY) or current_generation(), change, found.get(key)
 
 
-def store(key, page, generation, change, tags, stale, started):
-    """Store `page`, rendered from `started` on under `generation`, showing `tags`;
-    `change` is the last change's token read before it rendered, and `stale` the
-    page stored before it, if any."""
+def store(key, page, generation, change, tags, stale, started, seen=None):
+    """Store `page`, rendered from `started` on under `generation`, showing `tags`.
+
+    What was read before it rendered: `change`, the last change's token; `seen`,
+    the versions of the tags of the copy found stale, if any; `stale`, that copy."""
     versions, found = tag_versions.versions(tags, also=[tag_versions.CHANGE_KEY])
-    if found.get(tag_versions.CHANGE_KEY) != change:
+    if seen and all(tag in seen for tag in tags):
+        # Its tags were read before it rendered (the stale copy shows the same):
+        # a change to anything else while it rendered does not matter.
+        unchanged = all(seen[tag] == versions[tag] for tag in tags)
+    else:
+        unchanged = found.get(tag_versions.CHANGE_KEY) == change
+    if not unchanged:
         # A change came while it rendered: this page may show the rows from before
         # it under the versions from after. Served, not stored.
         page.last_modified = None

@@ -11,13 +11,20 @@ writes a new token to CHANGE_KEY *before* its tags. A page's renderer reads that
 before rendering, and again after reading the page's tags: if it moved, a change
 came while the page rendered (its tags may hold the new versions while the page
 shows the old rows), and the page is served but not stored.
+
+The same token goes to CHANGED_KEY *after* the tags (and after a new generation,
+pagecache/storage.py). A process that checked a kept page's tags while that key said
+X may serve the page again without reading them as long as it still says X: no
+change has been completed since.
 """
 
 import secrets
 
 from django.core.cache import cache
+from django.db import connections
 
 CHANGE_KEY = "pagecache:change"
+CHANGED_KEY = "pagecache:changed"
 # The tag of pages that name no tags: every change makes them stale.
 EVERYTHING = "*"
 
@@ -44,18 +51,50 @@ def bump(tags):
     token = new_token()
     cache.set(CHANGE_KEY, token, None)
     cache.set_many({tag_key(tag): token for tag in {*tags, EVERYTHING}}, None)
+    cache.set(CHANGED_KEY, token, None)
 
 
-def versions(tags, also=()):
-    """The version of each of `tags`, and the keys `also` as found, in one round
-    trip; put CHANGE_KEY last in `also` to read it after the tags."""
+def versions(tags, also=(), before=()):
+    """The version of each of `tags`, and the keys `also` and `before` as found, in
+    one round trip: `before` read before the tags, `also` after them. Inside a
+    transaction that changed what pages show, its own versions (Uncommitted)."""
     keys = {tag: tag_key(tag) for tag in tags}
-    found = cache.get_many([*keys.values(), *also])
+    asked = [*before, *keys.values(), *also]
+    found = cache.get_many(asked)
     for key in keys.values():
         if key not in found:
             token = new_token()
             found[key] = token if cache.add(key, token, None) else cache.get(key)
+    ours = uncommitted()
+    if ours:
+        found.update({key: ours[key] for key in asked if key in ours})
     return {tag: found[key] for tag, key in keys.items()}, found
+
+
+class Uncommitted:
+    """The versions a transaction gave the tags it changed, before it commits: seen
+    only by what runs inside it (a test's requests), as only it sees its rows. It
+    sits among the transaction's on-commit callbacks, so it goes with them when the
+    transaction rolls back, and the shared versions change once it commits."""
+
+    def __init__(self):
+        self.versions = {}
+
+    def bump(self, tags):
+        token = new_token()
+        for key in (CHANGE_KEY, CHANGED_KEY, *map(tag_key, {*tags, EVERYTHING})):
+            self.versions[key] = token
+
+
+def uncommitted():
+    """The versions given inside the open transactions of this thread."""
+    found = {}
+    for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            for _, function, _ in connection.run_on_commit:
+                if isinstance(function, Uncommitted):
+                    found.update(function.versions)
+    return found
 
 
 def version(tag):

@@ -2,13 +2,16 @@ import itertools
 import signal
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
+from django.db.models import F
 from django.test import TransactionTestCase
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from background import queue_state
+from background.models import ScheduledTask
 from tests.helpers.sample_tasks import (
     fail_first_time,
     lines,
@@ -16,6 +19,7 @@ from tests.helpers.sample_tasks import (
     wait_for_go,
 )
 from tests.helpers.scheduled_tasks import tick
+from tests.helpers.started_tasks import on_start
 from tests.helpers.worker import (
     running_worker,
     start_workers,
@@ -113,6 +117,23 @@ class ScheduleTests(WorkerTestCase):
             for earlier, later in itertools.pairwise(sorted(enqueued))
         ]
         self.assertTrue(all(gap > 0.5 for gap in gaps), gaps)
+
+    def test_a_task_scheduled_at_start_runs_once_when_workers_start_together(self):
+        started = {
+            "TASK_MODULES": "tests.helpers.started_tasks",
+            "STARTED_TASK_LOG": str(self.log),
+        }
+        with running_worker(2, **started):
+            wait_until(lambda: lines(self.log), message="the task")
+            time.sleep(1)  # both workers' first turns of the schedule are over
+        self.assertEqual(lines(self.log), ["ran"])
+        # A worker started later (the first start moved a minute back) runs it
+        # again, though its hour has not passed.
+        ScheduledTask.objects.filter(name=on_start.module_path).update(
+            started_run_at=F("started_run_at") - timedelta(minutes=1)
+        )
+        with running_worker(**started):
+            wait_until(lambda: len(lines(self.log)) == 2, message="the task again")
 
 
 class ForcedStopTests(WorkerTestCase):

@@ -13,7 +13,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 import pagecache
-from factsheets import sheet_operations
+from factsheets import page_tags, sheet_operations
 from factsheets.models import FactSheet
 from tests.helpers.admin_forms import change_data, change_url
 from tests.helpers.factories import (
@@ -112,6 +112,16 @@ class WhatAChangeMakesStaleTests(TestCase):
     def assertStale(self, expected):
         self.assertEqual(sorted(self.stale()), sorted(expected))
         self.assertEqual(not_fresh(self.client, EVERY_PAGE), [])
+
+    def test_every_page_is_every_public_page_that_answers_200(self):
+        """The catalogue rendered ahead of readers (PRERENDER_CATALOGUE): not the
+        dated address of a current edition, which redirects, nor a changes page
+        with a query string."""
+        expected = sorted(url for url in EVERY_PAGE if "?from=" not in url)
+        self.assertEqual(page_tags.every_page(), expected)
+        for url in expected:
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 200)
 
     def test_a_section_of_one_sheet(self):
         section = self.sheets["Niger"].sections.first()

@@ -14,10 +14,11 @@ its rows)::
     wait_for_status(result)                          # SUCCESSFUL
 
 Workers run with production settings (as servers.production_server's do), poll
-every 0.1 s, take a worker unheard of for 1 s as dead and retry after 0.2 s, unless
-the keyword arguments, environment variables of theirs, say otherwise;
-`extra_settings` is Python added to their settings module. Their output is in
-`workers.output()`, for a failing test's message."""
+every 0.1 s, take a worker unheard of for 1 s as dead, retry after 0.2 s, render no
+pages ahead (PRERENDER) and keep their page cache in memory, unless the keyword
+arguments, environment variables of theirs, say otherwise; `extra_settings` is
+Python added to their settings module. Their output is in `workers.output()`, for a
+failing test's message."""
 
 import contextlib
 import os
@@ -42,6 +43,9 @@ FAST = {
     "TASK_WORKER_INTERVAL": "0.1",
     "TASK_WORKER_STALE_AFTER": "1",
     "TASK_RETRY_BACKOFF": "0.2",
+    # No warm-up of the catalogue at their start, nor renders among the tasks a
+    # test counts: the tests of rendering ahead turn it on.
+    "PRERENDER": "0",
 }
 
 
@@ -184,8 +188,7 @@ def worker_environment(workdir, extra_settings="", **values):
         "worker_settings",
         SECRET_KEY=settings.SECRET_KEY,
         DATABASE_URL=database_url(connection.settings_dict),
-        CACHE_URL="locmemcache://",
-        **{**FAST, **values},
+        **{"CACHE_URL": "locmemcache://", **FAST, **values},
     )
 
 

@@ -39,7 +39,7 @@ from factsheets.models import (
 )
 from factsheets.revisions import sheet_versions
 from factsheets.sheet_operations import restore
-from pagecache import conditional, invalidation, registry, storage
+from pagecache import conditional, invalidation, registry, storage, tags
 from tests.helpers.admin_forms import change_data, change_url
 from tests.helpers.factories import (
     make_assistance_line,
@@ -962,32 +962,45 @@ class CompressionTests(CacheTestCase):
                 self.assertEqual(conditional.accepted_coding(request), coding)
 
 
-class KeptPagesTests(CacheTestCase):
-    """A process keeps the pages it served, but the shared token still decides."""
+class KeptPagesTests(PageChecks, TransactionTestCase):
+    """A process keeps the pages it served, but the shared tokens still decide. With
+    real commits: inside a test's transaction, its own versions would hide another
+    server's."""
 
-    def test_a_kept_page_is_dropped_when_another_server_starts_a_generation(self):
+    def setUp(self):
+        self.sheet = make_full_factsheet(children=2)
+        self.country = self.sheet.country
+
+    def test_a_kept_page_is_dropped_when_another_server_changes_what_it_shows(self):
         url = self.sheet.get_absolute_url()
-        self.client.get(url)
-        with self.assertNumQueries(0):
-            self.assertEqual(self.client.get(url).status_code, 200)
-        # Another server saves a change: it writes only the shared token, and this
-        # process's kept page must not be served against it.
-        FactSheet.objects.filter(pk=self.sheet.pk).update(title="Changed elsewhere")
-        cache.set(storage.GENERATION_KEY, ("another-server", timezone.now()), None)
-        self.assertContains(self.client.get(url), "Changed elsewhere")
+        for change in (
+            lambda: storage.start_generation(),
+            lambda: tags.bump({f"sheet:{self.sheet.pk}"}),
+        ):
+            self.client.get(url)
+            with self.assertNumQueries(0):
+                self.assertEqual(self.client.get(url).status_code, 200)
+            # Another server saves a change: it writes only the shared tokens, and
+            # this process's kept page must not be served against them.
+            title = f"Changed elsewhere {tags.new_token()}"
+            FactSheet.objects.filter(pk=self.sheet.pk).update(title=title)
+            change()
+            self.assertContains(self.client.get(url), title)
 
-    def test_a_hit_asks_the_shared_cache_for_the_tokens_only(self):
+    def test_a_hit_reads_one_token_while_nothing_changes(self):
         url = self.sheet.get_absolute_url()
         self.client.get(url)
         with mock.patch.object(cache, "get_many", wraps=cache.get_many) as many:
             self.client.get(url)
-        # One round trip: the generation and the versions of what the page shows.
+        # Found current: the last change's token, the generation and the versions
+        # of what the page shows, in one round trip...
         (keys,), _ = many.call_args
         self.assertEqual(many.call_count, 1)
         self.assertEqual(
             sorted(keys),
             sorted(
                 [
+                    tags.CHANGED_KEY,
                     storage.GENERATION_KEY,
                     f"pagecache:tag:sheet:{self.sheet.pk}",
                     f"pagecache:tag:country:{self.country.pk}",
@@ -995,6 +1008,22 @@ class KeptPagesTests(CacheTestCase):
                 ]
             ),
         )
+        # ...then only the token, while no change comes.
+        with (
+            mock.patch.object(cache, "get_many", wraps=cache.get_many) as many,
+            mock.patch.object(cache, "get", wraps=cache.get) as one,
+        ):
+            self.client.get(url)
+            self.client.get(url)
+        many.assert_not_called()
+        self.assertEqual(
+            [call.args[0] for call in one.call_args_list], [tags.CHANGED_KEY] * 2
+        )
+        # A change anywhere: the tags are read again.
+        tags.bump({"elsewhere"})
+        with mock.patch.object(cache, "get_many", wraps=cache.get_many) as many:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertEqual(many.call_count, 1)
 
 
 class EvictionTests(CacheTestCase):
@@ -1022,6 +1051,7 @@ class EvictionTests(CacheTestCase):
         for _ in range(3):
             old = cache.get(storage.GENERATION_KEY)[0]
             self.evict(storage.GENERATION_KEY)
+            storage.recent.clear()  # a process that has not kept the page
             with CaptureQueriesContext(connection) as queries:
                 self.get(url)
             self.assertGreater(len(queries), 0, "rendered again, not matched")
