@@ -2,24 +2,22 @@
 does not have is put together from parts instead of rendered whole.
 
 A part is kept with the versions of what it shows, as the page cache tags it
-(factsheets/page_tags.py), read before its rows: `pagecache.stamp()` adds the page
+(factsheets/page_tags.py), read before its rows; `pagecache.stamp()` adds the page
 cache's generation, and the part holds only until the next publish or expiry time.
-It is used only while they are still the versions now: a change to anything the part
-shows, or `pagecache.invalidate()`, makes it stale, so a part used is exact by
-construction and nothing needs deleting. Each part has one key (its name, what tells
-its variants apart, the release and the script prefix), rewritten when it is
-rendered again, so the cache holds one copy of each and no stale ones. Some parts
-are named by what they show instead, a digest of every value their template reads
-(listings.kept_groups()).
+It is used only while those are still the versions: a change to anything it shows,
+or `pagecache.invalidate()`, makes it stale, so a part used is exact by construction
+and nothing needs deleting. Each part has one key (its name, what tells its variants
+apart, the release and the script prefix), written over when it is rendered again,
+so the cache holds one copy of each. The groups of a list are named by what they
+show instead, a digest of every value their template reads (listings.kept_groups()).
 What shows the time (the print date) or the request (its path, the CSP hash of an
-inline style) stays out of them.
+inline style) stays out of the parts.
 
-The parts of one page that show the same things are kept together, as one *entry*:
-`{% fragment "sheet.body" %}` in a template is the part "body" of the entry
-"sheet", which the view looked up with the tags it shows; the groups of a list are
-the parts of one entry, each named by the digest of what it shows. Previews look up none and
-render every part, as they render drafts. A cache that fails leaves every part
-rendered, as the page cache leaves the page; so does PAGE_FRAGMENTS off.
+The parts of a page that show the same things are kept together, as one *entry*:
+`{% fragment "sheet.body" %}` in a template is the part "body" of the entry "sheet",
+which the view looked up with the tags it shows. Previews look up none and render
+every part, as they render drafts. A cache that fails leaves every part rendered, as
+the page cache leaves the page; so does PAGE_FRAGMENTS off.
 """
 
 import hashlib
@@ -35,7 +33,7 @@ import pagecache
 
 logger = logging.getLogger(__name__)
 
-# Old versions' entries are never read again; the cache lets them go after a day.
+# A part nobody has rendered for a day goes; one of an older version is written over.
 LIFETIME = 24 * 60 * 60
 
 
@@ -49,7 +47,8 @@ class Fragments:
         self.stamp = None
         if after is None or after.stamp is not None:
             self.stamp = _stamp(tags)
-        # entry: (key, versions); entry: {part: html}
+        # By entry: its key and the versions its parts show; then its parts found in
+        # the cache, rendered for this page, and used by it, as {part: html}.
         self.keys, self.found, self.rendered, self.used = {}, {}, {}, {}
 
     def stamped(self, *tags):
