@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from pagecache.signals import pages_stale
 
 __all__ = [
+    "AHEAD",
     "PurgeBackend",
     "depends_on",
     "held",
@@ -38,6 +39,11 @@ __all__ = [
     "version",
     "watch",
 ]
+
+
+# The WSGI environ key of a request made to render a page before readers ask for it:
+# the page is stored with the best compression, which a reader should not wait for.
+AHEAD = "pagecache.ahead"
 
 
 def watch(

@@ -26,8 +26,9 @@ COMPRESSIBLE = re.compile(
     r"^(text/|application/(json|xml|atom\+xml|rss\+xml|javascript)|image/svg\+xml)"
 )
 MIN_COMPRESSED_SIZE = 200
-# Brotli's best for stored pages (about 20% under gzip on a sheet, ~30 ms once per
-# page and generation); a quick one for pages rendered for one response only.
+# Brotli's best for pages rendered ahead of readers (about 20% under gzip on a
+# sheet, but 30 to 55 ms, more than the render itself); a quick one, under a
+# millisecond, for a page a reader waits for.
 STORED_BROTLI_QUALITY, QUICK_BROTLI_QUALITY = 11, 5
 ETAG_SUFFIX = {"identity": "", "gzip": "-gzip", "br": "-br"}
 

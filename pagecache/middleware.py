@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.utils import timezone
 
-from pagecache import storage
+from pagecache import AHEAD, storage
 from pagecache.conditional import (
     QUICK_BROTLI_QUALITY,
     STORED_BROTLI_QUALITY,
@@ -70,7 +70,12 @@ class PageCacheMiddleware:
         if key is None:
             page = Page.of(response, [coding], QUICK_BROTLI_QUALITY)
         else:
-            page = Page.of(response, ["gzip", "br"], STORED_BROTLI_QUALITY)
+            quality = (
+                STORED_BROTLI_QUALITY
+                if request.META.get(AHEAD)
+                else QUICK_BROTLI_QUALITY
+            )
+            page = Page.of(response, ["gzip", "br"], quality)
             try:
                 storage.store(
                     key, page, generation, change, shown(request), stale, started, seen

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.urls import Resolver404, resolve
 
+import pagecache
+
 # The environ key the handler sets when a request reaches the URL resolver: the
 # page cache did not answer it from a stored page.
 RENDERED = "prerender.rendered"
@@ -74,6 +76,8 @@ def environ(path):
         "wsgi.multithread": False,
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
+        # Nobody waits for it: stored with the best compression.
+        pagecache.AHEAD: True,
     }
 
 

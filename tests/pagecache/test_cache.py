@@ -937,6 +937,18 @@ class CompressionTests(CacheTestCase):
                             response["ETag"], identity["ETag"][:-1] + f'-{coding}"'
                         )
 
+    def test_a_page_rendered_ahead_of_readers_gets_the_best_compression(self):
+        url = "/fact-sheets/mali/"
+        reader = self.get(url, **{"Accept-Encoding": "br"})  # a miss: quickly
+        cache.clear()
+        storage.recent.clear()
+        self.client.get(url, **{pagecache.AHEAD: True})
+        ahead = self.get(url, **{"Accept-Encoding": "br"})
+        self.assertEqual(
+            brotli.decompress(ahead.content), brotli.decompress(reader.content)
+        )
+        self.assertLess(len(ahead.content), len(reader.content))
+
     def test_a_hit_does_not_compress_again(self):
         self.get("/fact-sheets/mali/", **{"Accept-Encoding": "br"})
         with mock.patch("pagecache.conditional.compress") as compress:
