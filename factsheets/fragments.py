@@ -40,13 +40,17 @@ LIFETIME = 24 * 60 * 60
 class Fragments:
     """The kept parts of one page. Made before the page's rows are read, it reads
     the versions of `tags`; `look_up()` then finds the entries. `after`, parts of
-    the same page looked up before: if the cache failed them, it is not asked again.
+    the same page looked up before: if the cache failed them, it is not asked again,
+    and the values kept() gave them serve again where their versions are the same.
     """
 
     def __init__(self, *tags, after=None):
         self.stamp = None
         if after is None or after.stamp is not None:
             self.stamp = _stamp(tags)
+        # What kept() gave this page, by key and versions (by name where nothing is
+        # kept): read once a page.
+        self.values = after.values if after is not None else {}
         # By entry: its key and the versions its parts show; then its parts found in
         # the cache, rendered for this page, and used by it, as {part: html}.
         self.keys, self.found, self.rendered, self.used = {}, {}, {}, {}
@@ -94,17 +98,23 @@ class Fragments:
 
 def kept(name, tags, compute, fragments=None):
     """compute(), which reads what `tags` stand for, as kept in the cache (a value
-    pickle can store). `fragments`, if given, has read the versions of `tags`."""
+    pickle can store). `fragments`, if given, has read the versions of `tags`, and
+    holds the values its page was given already."""
     stamp = fragments.stamp if fragments is not None else _stamp(tags)
+    given = fragments.values if fragments is not None else {}
     if stamp is None:
-        return compute()
+        if name not in given:
+            given[name] = compute()
+        return given[name]
     key = (_key(name, stamp, tags), stamp.key(*tags))
-    found = _found({name: key})
-    if name in found:
-        return found[name]
-    value = compute()
-    _keep(stamp, {key: value})
-    return value
+    if key not in given:
+        found = _found({name: key})
+        if name in found:
+            given[key] = found[name]
+        else:
+            given[key] = compute()
+            _keep(stamp, {key: given[key]})
+    return given[key]
 
 
 def digest(*values):

@@ -68,12 +68,28 @@ def current_listing(**filters):
     return listed(_rows(**filters))
 
 
+# What the lists show: the current sheets (CATALOGUE), and the dates and leads they
+# show of them (UPDATES).
+LISTS = (page_tags.CATALOGUE, page_tags.UPDATES)
+
+
 def kept_listing(fragments=None):
-    """current_listing(), as kept in the cache: exact for the versions of the lists
-    (CATALOGUE) and of the dates and leads they show (UPDATES), read now or by
-    `fragments` (a fragments.Fragments) before."""
-    tags = (page_tags.CATALOGUE, page_tags.UPDATES)
-    return listed(fragments_module.kept("listing", tags, _rows, fragments))
+    """current_listing(), as kept in the cache, exact for the versions of LISTS read
+    now or by `fragments` (a fragments.Fragments) before."""
+    return listed(fragments_module.kept("listing", LISTS, _rows, fragments))
+
+
+def kept_current_sheets(fragments=None):
+    """{country slug: (the pk of its current sheet, the country's pk)}, kept on its
+    own: a sheet's page finds its sheet without reading the whole list."""
+
+    def current_sheets():
+        return {
+            sheet.country.slug: (sheet.pk, sheet.country_id)
+            for sheet in kept_listing(fragments)
+        }
+
+    return fragments_module.kept("current-sheets", LISTS, current_sheets, fragments)
 
 
 def _rows(**filters):

@@ -15,9 +15,11 @@ from django.utils.functional import SimpleLazyObject
 import pagecache
 from factsheets import page_tags
 from factsheets.changes import Snapshot, compare
-from factsheets.fragments import Fragments
+from factsheets.fragments import Fragments, kept
 from factsheets.listings import (
+    LISTS,
     Neighbours,
+    kept_current_sheets,
     kept_groups,
     kept_listing,
     with_their_sheets,
@@ -31,7 +33,7 @@ from factsheets.models import DISPLAYED_ROWS, Bureau, Country, FactSheet
 
 @pagecache.shows(page_tags.CATALOGUE, page_tags.UPDATES)
 def home(request):
-    fragments = Fragments(page_tags.CATALOGUE, page_tags.UPDATES)
+    fragments = Fragments(*LISTS)
     factsheets = kept_listing(fragments)
     recent = sorted(
         factsheets, key=lambda factsheet: factsheet.public_updated_at, reverse=True
@@ -60,7 +62,7 @@ def home(request):
 @pagecache.shows(page_tags.CATALOGUE)
 def sheet_index(request):
     """Every current sheet A to Z with its month and year, or grouped by bureau."""
-    fragments = Fragments(page_tags.CATALOGUE, page_tags.UPDATES)
+    fragments = Fragments(*LISTS)
     factsheets = kept_listing(fragments)
     by_bureau = request.GET.get("by") == "bureau"
     bureaus = with_their_sheets(factsheets) if by_bureau else []
@@ -109,7 +111,7 @@ def filed_under(name):
 @pagecache.shows(page_tags.CATALOGUE)
 def bureau_detail(request, slug):
     bureau = get_object_or_404(Bureau, slug=slug)
-    fragments = Fragments(page_tags.CATALOGUE, page_tags.UPDATES)
+    fragments = Fragments(*LISTS)
     factsheets = [
         sheet for sheet in kept_listing(fragments) if sheet.bureau_id == bureau.pk
     ]
@@ -136,7 +138,7 @@ def sheet_fragments(request, pk, country_pk, after=None):
     The lists' versions are read too, for its navigation (kept_listing())."""
     tags = sheet_tags(pk, country_pk)
     pagecache.depends_on(request, *tags)
-    return Fragments(*tags, page_tags.CATALOGUE, page_tags.UPDATES, after=after)
+    return Fragments(*tags, *LISTS, after=after)
 
 
 def sheet_tags(pk, country_pk):
@@ -144,13 +146,12 @@ def sheet_tags(pk, country_pk):
     return page_tags.sheet(pk), page_tags.country(country_pk), page_tags.nav(country_pk)
 
 
-def render_sheet(request, factsheet, fragments, editions=None, listing=None, **context):
+def render_sheet(request, factsheet, fragments, editions=None, **context):
     """A sheet's page, with its record (changes since publication, other editions)
     and its neighbours (the bureau's other sheets, the previous and next A to Z).
 
     Its text and its navigation are parts kept rendered: the sheet's rows, its
-    editions and the current sheets are read only for a part not kept. `listing`,
-    the current sheets if read already, serves where nothing is kept."""
+    editions and the current sheets are read only for a part not kept."""
     sheet, country, nav = sheet_tags(factsheet.pk, factsheet.country_id)
     # Nothing kept if the cache failed, or the sheet moved to another country since.
     kept_parts = fragments if fragments.stamped(sheet, country, nav) else None
@@ -174,14 +175,8 @@ def render_sheet(request, factsheet, fragments, editions=None, listing=None, **c
         {
             "factsheet": factsheet,
             "editions": editions,
-            # A kept navigation must come from a list read after its versions.
             "neighbours": SimpleLazyObject(
-                lambda: Neighbours(
-                    factsheet,
-                    kept_listing(fragments)
-                    if kept_parts is not None or listing is None
-                    else listing,
-                )
+                lambda: Neighbours(factsheet, kept_listing(fragments))
             ),
             "fragments": kept_parts,
             "breadcrumbs": [
@@ -198,22 +193,26 @@ def render_sheet(request, factsheet, fragments, editions=None, listing=None, **c
 
 def factsheet_detail(request, country_slug):
     """The country's current sheet: its newest live edition."""
-    lists = Fragments(page_tags.CATALOGUE, page_tags.UPDATES)
-    listing = kept_listing(lists)
-    found = next(
-        (sheet for sheet in listing if sheet.country.slug == country_slug), None
-    )
+    lists = Fragments(*LISTS)
+    found = kept_current_sheets(lists).get(country_slug)
     if found is None:
         raise Http404("No published fact sheet for this country.")
-    fragments = sheet_fragments(request, found.pk, found.country_id, after=lists)
-    factsheet = (
-        FactSheet.objects.select_related("country", "bureau")
-        .filter(pk=found.pk)
-        .first()
+    pk, country_pk = found
+    fragments = sheet_fragments(request, pk, country_pk, after=lists)
+    factsheet = kept(
+        "sheet-row",
+        (page_tags.sheet(pk), page_tags.country(country_pk)),
+        lambda: (
+            FactSheet.objects.select_related("country", "bureau")
+            .defer("search_vector")
+            .filter(pk=pk)
+            .first()
+        ),
+        fragments,
     )
     if factsheet is None:  # deleted since the list was read
         raise Http404("No published fact sheet for this country.")
-    return render_sheet(request, factsheet, fragments, listing=listing)
+    return render_sheet(request, factsheet, fragments)
 
 
 def edition_detail(request, country_slug, issued_on):
