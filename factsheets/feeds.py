@@ -134,8 +134,11 @@ class BureauFeed(SiteFeed):
     """The current sheets printed with the bureau's name, newest change first."""
 
     def get_object(self, request, slug):
-        pagecache.depends_on(request, page_tags.CATALOGUE, page_tags.UPDATES)
-        return get_object_or_404(Bureau, slug=slug)
+        bureau = get_object_or_404(Bureau, slug=slug)
+        pagecache.depends_on(
+            request, page_tags.CATALOGUE, page_tags.updates_of(bureau.pk)
+        )
+        return bureau
 
     def title(self, obj):
         return f"Fact sheets: {obj.name}"

@@ -12,8 +12,9 @@ A change makes stale only the pages that show it:
 - `catalogue`: what the lists show of every current sheet and bureau: the A to Z,
   bureau pages, search and every page below.
 - `updates`: when each current sheet was published and last updated, and its lead:
-  the home page's "Recently updated", the feeds, the sitemap, the catalogue's JSON.
-  A correction in place dates a sheet, so these show it; the A to Z does not.
+  the home page's "Recently updated", the site's feed, the sitemap, the catalogue's
+  JSON; `updates:<pk>`, the same of one bureau's sheets, for its feed. A correction
+  in place dates a sheet, so these show it; the A to Z does not.
 - `assistance` and `officers`: the rows behind /assistance/ and /key-officers/ (with
   `catalogue`, which says whose rows they are).
 
@@ -39,6 +40,10 @@ OFFICERS = "officers"
 
 def sheet(pk):
     return f"sheet:{pk}"
+
+
+def updates_of(bureau_pk):
+    return f"updates:{bureau_pk}"
 
 
 def country(pk):
@@ -160,6 +165,12 @@ def summaries(using):
         ),
         UPDATES: _digest(*(listed(row, row_text[row[0]]) for row in current)),
     }
+    # A bureau's feed: its current sheets with their dates.
+    for pk in bureaus:
+        found[updates_of(pk)] = _digest(
+            *(listed(row, row_text[row[0]]) for row in current if row[2] == pk),
+            bureau_text[pk],
+        )
     # The navigation names countries (templates/factsheets/includes/_sheet_nav.html):
     # the current sheets of the bureau, and the previous and next A to Z.
     named = [(row[1], *_name_and_slug(countries[row[1]])) for row in current]
@@ -211,8 +222,20 @@ def pages_for(tags):
     sheets, countries = set(), set()
     for tag in tags:
         kind, _, pk = tag.partition(":")
-        if tag in (CATALOGUE, UPDATES):
+        if tag == CATALOGUE:
             paths |= _list_pages()
+        elif tag == UPDATES:
+            paths |= {
+                reverse("factsheets:home"),
+                reverse("factsheets:feed"),
+                reverse("factsheets:sitemap"),
+                reverse("factsheets:catalogue_json"),
+            }
+        elif kind == "updates":
+            paths |= {
+                reverse("factsheets:bureau_feed", args=[slug])
+                for slug in Bureau.objects.filter(pk=pk).values_list("slug", flat=True)
+            }
         elif tag == ASSISTANCE:
             paths |= {
                 reverse("factsheets:assistance"),

@@ -29,6 +29,7 @@ __all__ = [
     "AHEAD",
     "PurgeBackend",
     "depends_on",
+    "epoch",
     "held",
     "invalidate",
     "pages_for",
@@ -110,6 +111,15 @@ def take_stock(using="default"):
     from pagecache import invalidation
 
     invalidation.take_stock(using)
+
+
+def epoch():
+    """A token that changes whenever every stored page goes stale at once with no
+    change to tell it (a deploy, midnight, a publish or expiry time, an emptied
+    cache): for a renderer to know when to render them all again."""
+    from pagecache import storage
+
+    return storage.epoch()
 
 
 def version(tag):

@@ -154,6 +154,17 @@ def current_generation():
     return generation
 
 
+def epoch():
+    """What every stored page was rendered under: the release, the generation and
+    the day. It changes when they all go stale at once with no change to tell (a
+    deploy, midnight, a publish or expiry time come, an emptied cache)."""
+    generation = current_generation()
+    transition = transition_of(generation)
+    if transition is not None and transition <= timezone.now():
+        generation = start_generation()  # as the next page stored would
+    return f"{release()}:{generation[0]}:{timezone.localdate().isoformat()}"
+
+
 def next_transition(after, using=DEFAULT_DB_ALIAS):
     """The first time after `after` at which a page may change by itself, or None."""
     return registry.next_transition(after, using)

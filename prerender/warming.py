@@ -2,12 +2,11 @@
 
 A deploy (a new release gives every page a new key), the cache emptied, midnight
 (sheets print the day's date) and a publish or expiry time come each leave every
-stored page stale, and no change announces it. So the worker looks, each minute
-and as soon as it starts: the last warm-up left a marker in the cache naming a page
-it stored among the least read, the *probe*. When there is no marker, or the probe
-had to be rendered, the other pages are as stale, and a warm-up renders them all.
-A page readers seldom ask for is still stale when the worker looks; a page they
-read often would have been rendered again by them first.
+stored page stale, and no change announces it; `pagecache.epoch()` changes then. So
+the worker looks, each minute and as soon as it starts: the last warm-up left a
+marker in the cache, the epoch it rendered under. When there is no marker, or the
+epoch moved since, a warm-up renders them all. A change to some pages is not one of
+these: the pages it made stale are rendered on their own (receivers.py).
 
 A warm-up renders the catalogue (PRERENDER_CATALOGUE), most read first, in batches
 that every worker takes from the queue, so N workers render it N times as fast.
@@ -23,7 +22,6 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
 import pagecache
@@ -33,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 MARKER = "prerender:warmed"
 LOCK = "prerender:warming"
+# The epoch a warm-up under way renders under, for its marker once it is done.
+WARMING_EPOCH = "prerender:warming-epoch"
 # Set while a warm-up of everything is queued and not yet started: any number of
 # changes that make every page stale meanwhile need only that one.
 EVERYTHING_QUEUED = "prerender:everything-queued"
@@ -61,9 +61,8 @@ def is_under_way():
 
 def needs_warming():
     """Whether the stored pages may all have gone stale with no change telling:
-    no marker (a new or emptied cache), or its probe page had to be rendered."""
-    marker = cache.get(MARKER)
-    return marker is None or rendering.render(marker["probe"]).rendered
+    no marker (a new or emptied cache), or the epoch moved since it was left."""
+    return cache.get(MARKER) != pagecache.epoch()
 
 
 def warm_up(enqueue, force=False):
@@ -78,6 +77,7 @@ def warm_up(enqueue, force=False):
     elif not cache.add(LOCK, token, LOCK_SECONDS):
         return None
     try:
+        cache.set(WARMING_EPOCH, pagecache.epoch(), LOCK_SECONDS)
         # What lists and navigation show, recorded before their pages are rendered:
         # otherwise the first change after an emptied cache would make every list
         # and navigation stale again.
@@ -102,12 +102,12 @@ def warm_up(enqueue, force=False):
 
 def done(token, outcomes):
     """The last batch of the warm-up that took the lock with `token` was rendered,
-    with these outcomes: its last page stored is the probe from now on."""
-    stored = [outcome.path for outcome in outcomes if outcome.stored]
-    if stored:
-        cache.set(MARKER, {"probe": stored[-1], "at": timezone.now()}, MARKER_SECONDS)
-    else:
-        logger.warning("A warm-up stored none of its last pages: no probe to look at")
+    with these outcomes: the epoch it began under is warmed."""
+    if not any(outcome.stored for outcome in outcomes):
+        logger.warning("A warm-up stored none of its last pages")
+    epoch = cache.get(WARMING_EPOCH)
+    if epoch is not None and cache.get(LOCK) == token:
+        cache.set(MARKER, epoch, MARKER_SECONDS)
     let_go(token)
 
 

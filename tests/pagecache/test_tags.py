@@ -138,3 +138,32 @@ class AfterTheCommitTests(TransactionTestCase):
         pagecache.invalidate()
         self.assertEqual(self.told, [None])
         self.assertEqual(PathPurge.purged, [("all", None)])
+
+
+class EpochTests(TransactionTestCase):
+    """pagecache.epoch() moves when every page goes stale with no change to tell."""
+
+    def test_it_moves_only_when_every_page_went_stale(self):
+        import datetime
+
+        from django.utils import timezone
+
+        now = timezone.now()
+        sheet = make_full_factsheet()
+        start = pagecache.epoch()
+        sheet.sections.first().delete()  # a change to some pages
+        self.assertEqual(pagecache.epoch(), start)
+        pagecache.invalidate()
+        moved = pagecache.epoch()
+        self.assertNotEqual(moved, start)
+        with override_settings(DEPARTMENT_TAGLINE="A new release"):
+            self.assertNotEqual(pagecache.epoch(), moved)
+        tomorrow = now + datetime.timedelta(days=1)
+        with mock.patch("django.utils.timezone.now", return_value=tomorrow):
+            self.assertNotEqual(pagecache.epoch(), moved)
+        sheet.expires_at = now + datetime.timedelta(minutes=5)
+        sheet.save()
+        before = pagecache.epoch()
+        later = now + datetime.timedelta(minutes=6)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            self.assertNotEqual(pagecache.epoch(), before)
