@@ -9,11 +9,11 @@ from django.test.utils import CaptureQueriesContext
 import pagecache
 
 
-def was_rendered(client, url):
+def was_rendered(client, url, **extra):
     """Whether the page at `url` was rendered (ran a query or a template) rather than
     served stored. A page put together from kept parts may run no query."""
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
+        response = client.get(url, **extra)
     return bool(queries or response.templates)
 
 

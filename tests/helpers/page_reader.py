@@ -44,7 +44,8 @@ def main(paths):
     for path in paths:
         with CaptureQueriesContext(connection) as queries:
             served = client.get(path, secure=secure)
-        with override_settings(PAGE_CACHE=False):
+        # Rendered whole: no stored page, no kept part (factsheets/fragments.py).
+        with override_settings(PAGE_CACHE=False, PAGE_FRAGMENTS=False):
             fresh = client.get(path, secure=secure)
         found[path] = {
             "status": served.status_code,
