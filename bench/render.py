@@ -410,7 +410,7 @@ def print_results(pages, states, results):
         "shows: another sheet retitled (lists), a section of the sheet saved "
         "(sheets). A neighbour's change: a country of the sheet's bureau renamed. "
         "Parts kept, stored: a miss with the page cache on, which also compresses "
-        "the page to store it (gzip, and Brotli at quality 11)."
+        "the page to store it."
     )
     print("\nAgainst the goals (the median, of wall time and of CPU time):")
     for state in states:
