@@ -123,8 +123,9 @@ def epoch():
 
 
 def version(tag):
-    """The version of `tag` now: a cache key for something rendered from what it
-    stands for is exact by construction, as any change to it makes a new one."""
+    """The version of `tag` now: any change to what it stands for makes a new one.
+    Not enough on its own for a cache key: `invalidate()`, a deploy and publish or
+    expiry times change pages without moving any tag; stamp() has all of them."""
     from pagecache import tags as tag_versions
 
     return tag_versions.version(tag)
