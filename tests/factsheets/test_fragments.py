@@ -24,8 +24,8 @@ import pagecache
 from factsheets import sheet_operations
 from factsheets.models import ChangeNote, FactSheet, PreviewLink
 from tests.helpers.admin_forms import change_data, change_url
+from tests.helpers.catalogues import make_two_bureaus
 from tests.helpers.factories import (
-    make_bureau,
     make_country,
     make_full_factsheet,
     make_official,
@@ -33,7 +33,6 @@ from tests.helpers.factories import (
     make_user,
 )
 
-PUBLISHED = timezone.now() - datetime.timedelta(days=30)
 MALI_2012 = "/fact-sheets/mali/2012-01-10/"
 LISTS = [
     "/",
@@ -70,28 +69,10 @@ def printed_on(moment):
 class KeptPartsTestCase(TestCase):
     @classmethod
     def setUpTestData(cls):
-        africa = make_bureau(name="Bureau of African Affairs", slug="african-affairs")
-        west = make_bureau(
-            name="Bureau of Western Hemisphere Affairs", slug="western-hemisphere"
-        )
-        cls.bureaus = {"Africa": africa, "West": west}
-        cls.countries, cls.sheets = {}, {}
-        for name, bureau in [
-            ("Chad", africa),
-            ("Mali", africa),
-            ("Niger", africa),
-            ("Peru", west),
-        ]:
-            country = make_country(bureau=bureau, name=name, slug=name.lower())
-            cls.countries[name] = country
-            cls.sheets[name] = make_full_factsheet(
-                country=country, publish_at=PUBLISHED, children=2
-            )
-        cls.mali_2012 = make_full_factsheet(
-            country=cls.countries["Mali"],
-            issued_on=datetime.date(2012, 1, 10),
-            publish_at=PUBLISHED,
-        )
+        made = make_two_bureaus(african=["Chad", "Mali", "Niger"], western=["Peru"])
+        cls.countries, cls.sheets = made.countries, made.sheets
+        cls.mali_2012 = made.mali_2012
+        cls.bureaus = made.bureaus
         cls.publisher = make_user("publisher", "Publishers")
 
     def keep(self, urls=PAGES):

@@ -10,22 +10,19 @@ import datetime
 from decimal import Decimal
 
 from django.test import TestCase
-from django.utils import timezone
 
 import pagecache
 from factsheets import page_tags, sheet_operations
 from factsheets.models import FactSheet
 from tests.helpers.admin_forms import change_data, change_url
+from tests.helpers.catalogues import make_two_bureaus
 from tests.helpers.factories import (
-    make_bureau,
     make_country,
     make_full_factsheet,
     make_section,
     make_user,
 )
 from tests.helpers.page_cache import not_fresh, stale_ones
-
-PUBLISHED = timezone.now() - datetime.timedelta(days=30)
 
 LISTS = [
     "/",
@@ -76,29 +73,11 @@ EVERY_PAGE = [
 class WhatAChangeMakesStaleTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        africa = make_bureau(name="Bureau of African Affairs", slug="african-affairs")
-        west = make_bureau(
-            name="Bureau of Western Hemisphere Affairs", slug="western-hemisphere"
+        made = make_two_bureaus(
+            african=["Mali", "Niger", "Senegal"], western=["Chile", "Peru"]
         )
-        cls.countries = {}
-        cls.sheets = {}
-        for name, bureau in [
-            ("Chile", west),
-            ("Mali", africa),
-            ("Niger", africa),
-            ("Peru", west),
-            ("Senegal", africa),
-        ]:
-            country = make_country(bureau=bureau, name=name, slug=name.lower())
-            cls.countries[name] = country
-            cls.sheets[name] = make_full_factsheet(
-                country=country, publish_at=PUBLISHED, children=2
-            )
-        cls.mali_2012 = make_full_factsheet(
-            country=cls.countries["Mali"],
-            issued_on=datetime.date(2012, 1, 10),
-            publish_at=PUBLISHED,
-        )
+        cls.countries, cls.sheets = made.countries, made.sheets
+        cls.mali_2012 = made.mali_2012
         cls.publisher = make_user("publisher", "Publishers")
 
     def setUp(self):
