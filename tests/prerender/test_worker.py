@@ -2,12 +2,15 @@
 they share with this process; a reader in a process of its own, with a worker's
 settings (so its keys), says which pages it was served without a query."""
 
+import datetime
 import tempfile
 
+from django.db.models import F
 from django.test import TransactionTestCase, override_settings
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 
+from background.models import ScheduledTask
 from factsheets.page_tags import every_page
 from tests.helpers.factories import make_bureau, make_country, make_full_factsheet
 from tests.helpers.page_reader import read_pages
@@ -79,6 +82,11 @@ class AfterADeployTests(WorkerTestCase):
         before = self.start()
         wait_for_renders()
         before.stop()
+        # Long enough ago that the next worker's start is a start of its own, not
+        # one with this worker's (background's STARTED_TOGETHER).
+        ScheduledTask.objects.update(
+            started_run_at=F("started_run_at") - datetime.timedelta(minutes=1)
+        )
         deployed = timezone.now()
         # Every setting is part of the release, and so of every page's key.
         after = self.start(DEPARTMENT_TAGLINE="A new release")
