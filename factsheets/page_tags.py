@@ -173,7 +173,11 @@ def summaries(using):
         )
     # The navigation names countries (templates/factsheets/includes/_sheet_nav.html):
     # the current sheets of the bureau, and the previous and next A to Z.
-    named = [(row[1], *_name_and_slug(countries[row[1]])) for row in current]
+    fields = ["pk", *_fields(Country, ["pk"])]
+    name, slug = fields.index("name"), fields.index("slug")
+    named = [
+        (row[1], countries[row[1]][name], countries[row[1]][slug]) for row in current
+    ]
     by_bureau = {}
     for row, name in zip(current, named, strict=True):
         by_bureau.setdefault(row[2], []).append(name)
@@ -193,11 +197,6 @@ def summaries(using):
             *(str(bureau_named.get(pk)) for pk in edition_bureaus),
         )
     return found
-
-
-def _name_and_slug(country_row):
-    fields = _fields(Country, ["pk"])
-    return country_row[1 + fields.index("name")], country_row[1 + fields.index("slug")]
 
 
 def _fields(model, leave_out):

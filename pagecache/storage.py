@@ -262,11 +262,19 @@ def is_current(page, generation, versions):
 def check(page, seen=None):
     """The current generation, and whether `page` is current, in one round trip;
     the versions read are added to `seen`."""
-    versions, found = tag_versions.versions(page.tags, also=[GENERATION_KEY])
+    generation, current, _ = _read_and_check(page, seen)
+    return generation, current
+
+
+def _read_and_check(page, seen, before=()):
+    """check(), also giving what was found of the keys `before`, read first."""
+    versions, found = tag_versions.versions(
+        page.tags, also=[GENERATION_KEY], before=before
+    )
     if seen is not None:
         seen.update(versions)
     generation = found.get(GENERATION_KEY) or current_generation()
-    return generation, is_current(page, generation, versions)
+    return generation, is_current(page, generation, versions), found
 
 
 def kept_page(key, seen=None):
@@ -285,13 +293,8 @@ def kept_page(key, seen=None):
     )
     if changed is not None and changed == verified:
         return entry if timezone.now() < page.valid_until else None
-    versions, found = tag_versions.versions(
-        page.tags, also=[GENERATION_KEY], before=[tag_versions.CHANGED_KEY]
-    )
-    if seen is not None:
-        seen.update(versions)
-    generation = found.get(GENERATION_KEY) or current_generation()
-    if not is_current(page, generation, versions):
+    _, current, found = _read_and_check(page, seen, [tag_versions.CHANGED_KEY])
+    if not current:
         return None
     entry[1] = found.get(tag_versions.CHANGED_KEY)
     if entry[1] is None:  # evicted: a token for the next hit to read first
