@@ -45,7 +45,18 @@ def is_trusted_peer(remote_addr):
     """Whether what connected to gunicorn (REMOTE_ADDR) is a trusted proxy. A Unix
     socket has no address: only processes on this machine can reach it, and
     gunicorn trusts it too."""
-    return not remote_addr or is_trusted_proxy(parse_address(remote_addr))
+    return not remote_addr or _is_trusted_peer(
+        remote_addr, tuple(settings.TRUSTED_PROXIES)
+    )
+
+
+# Asked at every request, of the few addresses a server's peers have (its proxies).
+@functools.lru_cache(maxsize=1024)
+def _is_trusted_peer(remote_addr, proxies):
+    address = parse_address(remote_addr)
+    return address is not None and any(
+        address in network for network in networks(proxies)
+    )
 
 
 def client_address(request):

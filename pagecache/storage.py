@@ -142,7 +142,7 @@ def start_generation():
     """A new generation: every page stored before it is stale."""
     generation = (secrets.token_hex(8), timezone.now())
     cache.set(GENERATION_KEY, generation, timeout=None)
-    cache.set(tag_versions.CHANGED_KEY, generation[0], timeout=None)
+    tag_versions.completed(generation[0])
     return generation
 
 
@@ -288,9 +288,7 @@ def kept_page(key, seen=None):
         return None
     page, verified, _ = entry
     # Inside a transaction that changed what pages show (a test's), always the tags.
-    changed = (
-        None if tag_versions.uncommitted() else cache.get(tag_versions.CHANGED_KEY)
-    )
+    changed = None if tag_versions.uncommitted() else tag_versions.last_completed()
     if changed is not None and changed == verified:
         return entry if timezone.now() < page.valid_until else None
     _, current, found = _read_and_check(page, seen, [tag_versions.CHANGED_KEY])

@@ -19,6 +19,7 @@ change has been completed since.
 """
 
 import secrets
+import weakref
 
 from django.core.cache import cache
 from django.db import connections
@@ -46,12 +47,31 @@ def last_change():
     return token
 
 
+def last_completed():
+    """CHANGED_KEY's token: read at every page a process serves from those it kept,
+    so watched where the cache can watch a key (pagecache/files.py,
+    pagecache/redis.py) and read otherwise."""
+    watched = getattr(cache, "watched_get", None)
+    return watched(CHANGED_KEY) if watched else cache.get(CHANGED_KEY)
+
+
 def bump(tags):
     """Give `tags` (and EVERYTHING) a version none of them had."""
     token = new_token()
     cache.set(CHANGE_KEY, token, None)
     cache.set_many({tag_key(tag): token for tag in {*tags, EVERYTHING}}, None)
+    completed(token)
+
+
+def completed(token):
+    """CHANGED_KEY says `token`: a change was completed.
+
+    Read back once written, for the processes that watch the key rather than read
+    it (pagecache/redis.py): Redis sends the invalidation in the same pass of its
+    event loop as the reply to the write, so once a later command is answered,
+    every watcher on this machine has it in its socket before this returns."""
     cache.set(CHANGED_KEY, token, None)
+    cache.get(CHANGED_KEY)
 
 
 def versions(tags, also=(), before=()):
@@ -79,6 +99,7 @@ class Uncommitted:
 
     def __init__(self):
         self.versions = {}
+        _alive.add(self)
 
     def bump(self, tags):
         token = new_token()
@@ -86,9 +107,16 @@ class Uncommitted:
             self.versions[key] = token
 
 
+# Every Uncommitted not yet committed or rolled back, in any thread: most of the
+# time none, and uncommitted() (asked at every page served) need not look further.
+_alive = weakref.WeakSet()
+
+
 def uncommitted():
     """The versions given inside the open transactions of this thread."""
     found = {}
+    if not _alive:
+        return found
     for connection in connections.all(initialized_only=True):
         if connection.in_atomic_block:
             for _, function, _ in connection.run_on_commit:

@@ -20,6 +20,15 @@ ADDRESS = (
     "QUERY_STRING",
 )
 
+# Headers that make a request conditional (RFC 9110, 13.1), answered by the page.
+CONDITIONAL = (
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_IF_RANGE",
+)
+
 
 class PageCacheFront:
     """WSGI: a page this process kept is served before Django's handler is entered.
@@ -30,10 +39,11 @@ class PageCacheFront:
     middleware, so nothing that the chain would add is missing. Anything else (a
     miss, a host not allowed, an unreachable cache) goes to Django as before.
 
-    A plain GET costs a lookup of the address, one small read from the shared cache
-    when nothing changed (storage.kept_page()) and the response this process built
-    for the page before; a conditional request or a HEAD is answered through the
-    page's own response()."""
+    A plain GET costs a lookup of the address, a look at the token of the last
+    change (storage.kept_page(): a stat() of its file, or nothing from Redis until
+    Redis says it changed) and the response this process built for the page
+    before; a conditional request or a HEAD is answered through the page's own
+    response()."""
 
     def __init__(self, application):
         self.application = application
@@ -71,8 +81,8 @@ class PageCacheFront:
         if entry is None:
             return None
         page, _, prepared = entry
-        if environ["REQUEST_METHOD"] != "GET" or any(
-            name.startswith("HTTP_IF_") for name in environ
+        if environ["REQUEST_METHOD"] != "GET" or not environ.keys().isdisjoint(
+            CONDITIONAL
         ):
             request = WSGIRequest(environ.copy())
             return served(page.response(request, best_coding(_accepted(environ))))

@@ -2,6 +2,7 @@
 at every write."""
 
 import tempfile
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -37,3 +38,54 @@ class FileCacheTests(SimpleTestCase):
                 len(list(folder.glob("*.djcache"))), entries + CULL_EVERY
             )
         self.assertEqual(cache.get(f"page:{20 * CULL_EVERY - 1}"), b"x" * 100)
+
+
+class WatchedKeyTests(SimpleTestCase):
+    """watched_get(): a key read at every page served, read again only when a write
+    replaced its file."""
+
+    def setUp(self):
+        folder = tempfile.TemporaryDirectory()
+        self.addCleanup(folder.cleanup)
+        self.folder = folder.name
+        self.reader = FileCache(self.folder, {})
+        # Another process's cache on the same folder: it shares no memory.
+        self.writer = FileCache(self.folder, {})
+
+    def test_a_write_by_another_process_is_seen_at_the_next_read(self):
+        self.writer.set("changed", "a", None)
+        self.assertEqual(self.reader.watched_get("changed"), "a")
+        for value in ("b", "c", "d"):
+            self.writer.set("changed", value, None)
+            self.assertEqual(self.reader.watched_get("changed"), value)
+
+    def test_an_unchanged_file_is_not_read_again(self):
+        self.writer.set("changed", "a", None)
+        self.assertEqual(self.reader.watched_get("changed"), "a")
+        # Rewritten in place, as Django's cache never writes a value: not seen,
+        # which shows that only the file's identity was looked at.
+        other = tempfile.TemporaryDirectory()
+        self.addCleanup(other.cleanup)
+        elsewhere = FileCache(other.name, {})
+        elsewhere.set("changed", "z", None)
+        content = Path(elsewhere._key_to_file("changed")).read_bytes()
+        with open(self.writer._key_to_file("changed"), "r+b") as file:
+            file.write(content)
+        self.assertEqual(self.reader.watched_get("changed"), "a")
+        self.assertEqual(self.reader.get("changed"), "z")
+
+    def test_a_deleted_or_culled_key_is_missing(self):
+        self.writer.set("changed", "a", None)
+        self.assertEqual(self.reader.watched_get("changed"), "a")
+        self.writer.delete("changed")
+        self.assertIsNone(self.reader.watched_get("changed"))
+        self.writer.set("changed", "b", None)
+        self.assertEqual(self.reader.watched_get("changed"), "b")
+        self.writer.clear()
+        self.assertIsNone(self.reader.watched_get("changed"))
+
+    def test_an_expired_value_is_missing(self):
+        self.writer.set("changed", "a", 60)
+        self.assertEqual(self.reader.watched_get("changed"), "a")
+        with mock.patch("time.time", return_value=time.time() + 61):
+            self.assertIsNone(self.reader.watched_get("changed"))
