@@ -21,7 +21,7 @@ change has been completed since.
 import secrets
 import weakref
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.db import connections
 
 CHANGE_KEY = "pagecache:change"
@@ -51,8 +51,10 @@ def last_completed():
     """CHANGED_KEY's token: read at every page a process serves from those it kept,
     so watched where the cache can watch a key (pagecache/files.py,
     pagecache/redis.py) and read otherwise."""
-    watched = getattr(cache, "watched_get", None)
-    return watched(CHANGED_KEY) if watched else cache.get(CHANGED_KEY)
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if hasattr(backend, "watched_get"):
+        return backend.watched_get(CHANGED_KEY)
+    return backend.get(CHANGED_KEY)
 
 
 def bump(tags):

@@ -63,10 +63,7 @@ class PageCacheFront:
     @staticmethod
     def kept(environ):
         proxy = settings.SECURE_PROXY_SSL_HEADER
-        address = (
-            *(environ.get(name) for name in ADDRESS),
-            proxy and environ.get(proxy[0]),
-        )
+        address = (*map(environ.get, ADDRESS), proxy and environ.get(proxy[0]))
         key = storage.addresses.get(address)
         if key is None:
             # A copy: WSGIRequest writes the path it decoded back into the environ,
