@@ -66,6 +66,10 @@ class KeyWatchTests(SimpleTestCase):
         # Two seconds: Redis counts a key's idle time in whole seconds, and the
         # watch pings Redis after a quiet second.
         time.sleep(2.2)
+        # Right after the answer to a ping, which is read as a change may be: while
+        # it waits in the socket, the key is read.
+        heard = self.watch.heard
+        eventually(lambda: self.watch.heard != heard and not self.watch.reading)
         for _ in range(100):
             self.assertEqual(self.reader.watched_get("changed"), "quiet")
         self.assertGreaterEqual(self.idle_seconds(), 2)
