@@ -566,6 +566,10 @@ TASK_MODULES = env.list("TASK_MODULES", default=[])
 # How long an idle worker waits before looking for due tasks again (seconds): the
 # longest a task enqueued on an idle queue waits to start.
 TASK_WORKER_INTERVAL = env.float("TASK_WORKER_INTERVAL", default=1)
+# How much a worker yields the CPU to the app servers on its machine (os.nice(),
+# 0 to 19): its work (pages rendered ahead with Brotli 11, emails, link checks)
+# waits while readers are served, and takes the cores they leave idle.
+TASK_WORKER_NICENESS = env.int("TASK_WORKER_NICENESS", default=10)
 # A worker not heard from for this long (seconds) is taken for dead: the tasks it
 # was running are run again by the others. Longer than any pause a live worker
 # makes between heartbeats (a few seconds), short enough that little waits.

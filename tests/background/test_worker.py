@@ -1,4 +1,5 @@
 import itertools
+import os
 import signal
 import tempfile
 import time
@@ -44,6 +45,16 @@ class RunningTasksTests(WorkerTestCase):
             self.finished(result)
         self.assertEqual(result.return_value, "hello")
         self.assertEqual(lines(self.log), ["hello"])
+
+    def test_a_worker_yields_the_cpu_to_the_app_servers(self):
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        with running_worker() as workers:
+            result = record.enqueue(str(self.log), "started")
+            self.finished(result)
+            self.assertEqual(os.getpriority(os.PRIO_PROCESS, workers[0].pid), ours + 10)
+        with running_worker(TASK_WORKER_NICENESS="0") as workers:
+            self.finished(record.enqueue(str(self.log), "started"))
+            self.assertEqual(os.getpriority(os.PRIO_PROCESS, workers[0].pid), ours)
 
     def test_a_failed_task_runs_again_after_its_backoff(self):
         with running_worker(TASK_RETRY_BACKOFF="0.5"):

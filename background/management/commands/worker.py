@@ -47,6 +47,9 @@ class Command(BaseCommand):
         interval = settings.TASK_WORKER_INTERVAL if interval is None else interval
         if interval < 0:
             raise CommandError("--interval must be zero or more seconds.")
+        if not 0 <= settings.TASK_WORKER_NICENESS <= 19:
+            raise CommandError("TASK_WORKER_NICENESS must be from 0 to 19.")
+        os.nice(settings.TASK_WORKER_NICENESS)
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         worker_id = worker_name()
         if isinstance(backend, DatabaseBackend):
