@@ -90,3 +90,10 @@ load: install
 .PHONY: render-bench
 render-bench: install
 	$(PYTHON) bench/render.py $(RENDER_ARGS)
+
+# What a sheet's change form in the admin costs a worker, its GET and its POST (a
+# minor change of one section), in the process (ADMIN_ARGS=--profile for where the
+# time goes). Needs PostgreSQL only.
+.PHONY: admin-bench
+admin-bench: install
+	$(PYTHON) bench/admin_form.py $(ADMIN_ARGS)
