@@ -8,6 +8,8 @@ calendar in the date drill-down. Here such values select nothing, or the list st
 again from its unfiltered page, as Django does for a filter it cannot apply.
 """
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers, widgets
@@ -146,7 +148,52 @@ class CountedManagementForm(ManagementForm):
     INITIAL_FORMS = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
+class LoadedRowField(forms.ModelChoiceField):
+    """The hidden id of an inline row, found among the rows its formset loaded
+    rather than by a query per row; any other value is looked up as Django does
+    (a row deleted meanwhile, another sheet's, or no key at all)."""
+
+    def __init__(self, loaded, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loaded = loaded
+
+    def to_python(self, value):
+        try:
+            row = self.loaded(self.queryset.model._meta.pk.to_python(value))
+        except ValidationError:
+            row = None
+        return row if row is not None else super().to_python(value)
+
+
+class RowForm(forms.ModelForm):
+    """An inline row's form. A saved row posted back unchanged holds what the
+    database accepted: its check constraints, a query each, are not asked again
+    (its fields and clean() still are)."""
+
+    def _post_clean(self):
+        if self.instance._state.adding or self.has_changed():
+            return super()._post_clean()
+        full_clean = self.instance.full_clean
+        self.instance.full_clean = partial(full_clean, validate_constraints=False)
+        try:
+            super()._post_clean()
+        finally:
+            del self.instance.full_clean
+
+
 class CountedFormSetMixin:
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        field = form.fields.get(self._pk_field.name)
+        if type(field) is forms.ModelChoiceField:
+            form.fields[self._pk_field.name] = LoadedRowField(
+                self._existing_object,
+                field.queryset,
+                initial=field.initial,
+                required=False,
+                widget=field.widget,
+            )
+
     @cached_property
     def management_form(self):
         if not self.is_bound:
@@ -159,6 +206,7 @@ class CountedFormSetMixin:
 
 
 class InlineMixin(FieldsMixin):
+    form = RowForm
     max_num = MAX_ROWS
 
     def get_formset(self, request, obj=None, **kwargs):

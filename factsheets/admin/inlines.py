@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.text import capfirst
 
-from factsheets.admin.base import StackedInline, TabularInline
+from factsheets.admin.base import RowForm, StackedInline, TabularInline
 from factsheets.models import AssistanceLine, Official, RelatedLink, Section
 
 
@@ -48,7 +48,7 @@ class SectionInline(StackedInline):
     fields = ["position", "heading", "body", ("shows_assistance", "shows_officials")]
 
 
-class AssistanceLineForm(forms.ModelForm):
+class AssistanceLineForm(RowForm):
     class Meta:
         # A small box whose text wraps, so the row's ten columns fit the page.
         widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 20})}
