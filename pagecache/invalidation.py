@@ -105,14 +105,13 @@ def changed(sender, instance=None, using=DEFAULT_DB_ALIAS, action="post", **kwar
         _stale(set(tags), summarised, moves, using)
 
 
-class _Stale(tag_versions.Uncommitted):
+class _Stale:
     """The tags a transaction made stale, and whether it changed rows the summaries
     are made of: given new versions once it commits (until then, only for what runs
     inside it), and told to the purge backends and the `pages_stale` receivers
     (render-ahead) then."""
 
     def __init__(self, using):
-        super().__init__()
         self.using, self.tags = using, set()
         self.summarise = self.moves = self.everything = False
 
@@ -140,7 +139,9 @@ def _stale(tags, summarise, moves, using):
     # For a reader in this very transaction (a test's), at once; for every other, on
     # commit: until then they see the rows from before it.
     everything = moves and _sooner_transition(using)
-    if summarise and not _summaries_into(tags, using):
+    # Compared, not stored: rows that may yet roll back are no one else's; the
+    # comparison is stored at commit.
+    if summarise and not _summaries_into(tags, using, store=False):
         everything = True
     pending = next(
         (func for _, func, _ in connection.run_on_commit if isinstance(func, _Stale)),
@@ -150,11 +151,30 @@ def _stale(tags, summarise, moves, using):
         pending = _Stale(using)
         transaction.on_commit(pending, using=using)
     if tags:
-        pending.bump(tags)
+        _own_versions(connection, using).bump(tags)
     pending.tags |= tags
     pending.summarise |= summarise
     pending.moves |= moves
     pending.everything |= everything
+
+
+def _own_versions(connection, using):
+    """Where the transaction's own versions go: the last of them, if given at this
+    savepoint, or new ones. A savepoint rolled back takes those given inside it
+    with it (with its on-commit callbacks), and the newest come last, where
+    uncommitted() looks last."""
+    sids, last = next(
+        (
+            (sids, func)
+            for sids, func, _ in reversed(connection.run_on_commit)
+            if isinstance(func, tag_versions.Uncommitted)
+        ),
+        (None, None),
+    )
+    if last is None or sids != set(connection.savepoint_ids):
+        last = tag_versions.Uncommitted()
+        transaction.on_commit(last, using=using)
+    return last
 
 
 def _sooner_transition(using):
@@ -195,11 +215,11 @@ def take_stock(using=DEFAULT_DB_ALIAS):
         invalidate(using)
 
 
-def _summaries_into(tags, using):
+def _summaries_into(tags, using, store=True):
     """Adds the tags whose summary moved to `tags`; False if the summaries could not
     be made, and every page must go stale instead. Never fails a save."""
     try:
-        tags |= summaries_changed(using)
+        tags |= summaries_changed(using, store)
     except Exception:
         logger.exception("Could not compare what the lists show: every page is stale")
         cache.delete(SUMMARIES_KEY)
@@ -208,12 +228,14 @@ def _summaries_into(tags, using):
     return True
 
 
-def summaries_changed(using=DEFAULT_DB_ALIAS):
+def summaries_changed(using=DEFAULT_DB_ALIAS, store=True):
     """The tags whose summary (registry.summaries()) differs from the one stored,
-    now storing the new ones; every summary tag when none was stored."""
+    now storing the new ones (unless not to `store`); every summary tag when none
+    was stored."""
     now = registry.summaries(using)
     before = cache.get(SUMMARIES_KEY)
-    cache.set(SUMMARIES_KEY, now, None)
+    if store:
+        cache.set(SUMMARIES_KEY, now, None)
     if before is None:
         return set(now)
     return {

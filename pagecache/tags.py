@@ -97,11 +97,15 @@ class Uncommitted:
     """The versions a transaction gave the tags it changed, before it commits: seen
     only by what runs inside it (a test's requests), as only it sees its rows. It
     sits among the transaction's on-commit callbacks, so it goes with them when the
-    transaction rolls back, and the shared versions change once it commits."""
+    transaction (or the savepoint it was given in) rolls back, and the shared
+    versions change once it commits."""
 
     def __init__(self):
         self.versions = {}
         _alive.add(self)
+
+    def __call__(self):
+        """Nothing at commit: the shared versions change then (invalidation.py)."""
 
     def bump(self, tags):
         token = new_token()

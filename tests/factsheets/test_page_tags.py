@@ -9,6 +9,7 @@ exactly those that show it, and every page served must be the page rendered now.
 import datetime
 from decimal import Decimal
 
+from django.db import transaction
 from django.test import TestCase
 
 import pagecache
@@ -195,6 +196,25 @@ class WhatAChangeMakesStaleTests(TestCase):
         sheet.save()
         # The navigation of the others names countries, not titles.
         self.assertStale([*LISTS, *pages_of("chile")])
+
+    def test_a_change_rolled_back_then_made_again(self):
+        """What a rolled-back transaction's readers saw of the lists is not kept as
+        what the lists show: the same change, made again, makes them stale."""
+        country = self.countries["Peru"]
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            country.name = "Republic of Peru"
+            country.save()
+            self.assertIn("/fact-sheets/", self.stale())
+            raise RuntimeError("Undone.")
+        country.refresh_from_db()
+        # The pages rendered inside it are no one else's (their versions were its
+        # own): served as rendered now, and stored again.
+        self.assertEqual(not_fresh(self.client, EVERY_PAGE), [])
+        self.assertStale([])
+        country.name = "Republic of Peru"
+        country.save()
+        self.assertIn("/fact-sheets/", self.stale())
+        self.assertEqual(not_fresh(self.client, EVERY_PAGE), [])
 
     def test_renaming_a_country(self):
         country = self.countries["Peru"]
