@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 from admin_forms import form_data, refusal
 from project import BASE_DIR, manage
-from render import build, drop_database, has_catalogue
+from render import add_catalogue_arguments, build, drop_database, has_catalogue
 
 PROFILE_ENTRIES = 25
 URLENCODED = "application/x-www-form-urlencoded"
@@ -66,25 +66,7 @@ def parse_args():
     parser.add_argument(
         "--profile", action="store_true", help="Print the top cProfile entries."
     )
-    parser.add_argument("--countries", type=int, default=195)
-    parser.add_argument("--editions", type=int, default=5)
-    parser.add_argument("--sections", type=int, default=12)
-    parser.add_argument(
-        "--database",
-        default="factsheets_admin_bench",
-        help="PostgreSQL database to create (dropped first, and at the end).",
-    )
-    parser.add_argument(
-        "--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server."
-    )
-    parser.add_argument(
-        "--keep", action="store_true", help="Keep the database at the end."
-    )
-    parser.add_argument(
-        "--reuse",
-        action="store_true",
-        help="Use the database as it is if it holds a catalogue (with --keep).",
-    )
+    add_catalogue_arguments(parser, "factsheets_admin_bench")
     return parser.parse_args()
 
 

@@ -99,20 +99,26 @@ def parse_args():
     parser.add_argument(
         "--profile", action="store_true", help="Print the top cProfile entries."
     )
+    parser.add_argument(
+        "--cache-url",
+        help="The cache (CACHE_URL), instead of files in a temporary folder.",
+    )
+    add_catalogue_arguments(parser, "factsheets_render")
+    return parser.parse_args()
+
+
+def add_catalogue_arguments(parser, database):
+    """The catalogue's size and the throwaway database that holds it (build())."""
     parser.add_argument("--countries", type=int, default=195)
     parser.add_argument("--editions", type=int, default=5)
     parser.add_argument("--sections", type=int, default=12)
     parser.add_argument(
         "--database",
-        default="factsheets_render",
+        default=database,
         help="PostgreSQL database to create (dropped first, and at the end).",
     )
     parser.add_argument(
         "--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server."
-    )
-    parser.add_argument(
-        "--cache-url",
-        help="The cache (CACHE_URL), instead of files in a temporary folder.",
     )
     parser.add_argument(
         "--keep", action="store_true", help="Keep the database at the end."
@@ -122,7 +128,6 @@ def parse_args():
         action="store_true",
         help="Use the database as it is if it holds a catalogue (with --keep).",
     )
-    return parser.parse_args()
 
 
 # The database.
