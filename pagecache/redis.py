@@ -18,7 +18,11 @@ import time
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis._parsers import _RESP2Parser
-from redis.maint_notifications import MaintNotificationsConfig
+
+try:
+    from redis.maint_notifications import MaintNotificationsConfig
+except ImportError:  # redis-py before 7 has no such handlers
+    MaintNotificationsConfig = None
 
 logger = logging.getLogger(__name__)
 
@@ -71,11 +75,12 @@ class KeyWatch:
     and each time the connection is lost or made, counts as a change; a value read
     is kept only if no change was counted while it was read.
 
-    Redis sends a write's invalidation before it answers the writer, so by the
-    time anything that follows from the write reaches this process (a reader sent
-    by the editor's saved page), it has arrived: a value is trusted only while the
-    thread's socket holds nothing unread and the thread is not reading, as well as
-    no change counted. Until the thread listens, and whenever it has not heard
+    Redis writes a write's invalidation in the same pass of its event loop as its
+    reply to the writer, and the page cache reads the token back once written
+    (tags.completed()): by the time anything that follows from a change reaches
+    this process (a reader sent by the editor's saved page), the invalidation is in
+    the thread's socket. So a value is trusted only while that socket holds
+    nothing unread and the thread is not reading, as well as no change counted. Until the thread listens, and whenever it has not heard
     from Redis for TRUSTED_FOR seconds, every call reads the key as get() does."""
 
     def __init__(self, pool, key):
@@ -179,8 +184,6 @@ INVALIDATIONS = "__redis__:invalidate"
 PONG = b"*2\r\n$4\r\npong\r\n$0\r\n\r\n"
 # Invalidations as Pub/Sub messages (RESP2), with none of redis-py's own handlers of
 # pushed messages, which need RESP3.
-LISTENER = {
-    "protocol": 2,
-    "parser_class": _RESP2Parser,
-    "maint_notifications_config": MaintNotificationsConfig(enabled=False),
-}
+LISTENER = {"protocol": 2, "parser_class": _RESP2Parser}
+if MaintNotificationsConfig is not None:
+    LISTENER["maint_notifications_config"] = MaintNotificationsConfig(enabled=False)
