@@ -10,6 +10,7 @@ kept; a round trip through redis-py costs 75 to 150 µs of a worker, more than t
 rest of such a hit. watched_get() keeps it in the process and lets Redis say when
 it changes (KeyWatch)."""
 
+import contextlib
 import logging
 import os
 import select
@@ -138,7 +139,8 @@ class KeyWatch:
                 self.reading = False
                 self.heard = 0.0
                 if connection is not None:
-                    connection.disconnect()
+                    with contextlib.suppress(Exception):  # the thread must go on
+                        connection.disconnect()
             time.sleep(pause)
             pause = min(pause * 2, 10.0)
 
