@@ -48,7 +48,7 @@ class RunningTasksTests(WorkerTestCase):
 
     def test_a_worker_yields_the_cpu_to_the_app_servers(self):
         ours = os.getpriority(os.PRIO_PROCESS, 0)
-        with running_worker() as workers:
+        with running_worker(TASK_WORKER_NICENESS="10") as workers:
             result = record.enqueue(str(self.log), "started")
             self.finished(result)
             self.assertEqual(os.getpriority(os.PRIO_PROCESS, workers[0].pid), ours + 10)

@@ -56,6 +56,9 @@ def server_environment(workdir, settings_module, **values):
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
+        # At the test run's own priority: a worker that yields (as in production)
+        # waits seconds for a core behind the test processes and Chromium.
+        TASK_WORKER_NICENESS="0",
     )
     env.update(values)
     return env
