@@ -21,12 +21,10 @@ import secrets
 import statistics
 import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
 from admin_forms import form_data, refusal
-from project import BASE_DIR, manage
-from render import add_catalogue_arguments, build, drop_database, has_catalogue
+from render import add_catalogue_arguments, drop_database, ready
 
 PROFILE_ENTRIES = 25
 URLENCODED = "application/x-www-form-urlencoded"
@@ -48,12 +46,7 @@ def main():
     }
     env.pop("PYTEST_VERSION", None)
     try:
-        if not (args.reuse and has_catalogue(args)):
-            build(args, env)
-        if not Path(BASE_DIR / "staticfiles" / "staticfiles.json").exists():
-            manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-        os.environ.update(env)
-        sys.path.insert(0, str(BASE_DIR))
+        ready(args, env)
         measure(args)
     finally:
         if not args.keep:

@@ -81,11 +81,7 @@ def main():
     }
     env.pop("PYTEST_VERSION", None)
     try:
-        if not (args.reuse and has_catalogue(args)):
-            build(args, env)
-        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-        os.environ.update(env)
-        sys.path.insert(0, str(BASE_DIR))
+        ready(args, env)
         measure(args)
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
@@ -128,6 +124,16 @@ def add_catalogue_arguments(parser, database):
         action="store_true",
         help="Use the database as it is if it holds a catalogue (with --keep).",
     )
+
+
+def ready(args, env):
+    """The catalogue built (unless --reuse finds one), the static files collected,
+    and this process set up to run the project with `env`."""
+    if not (args.reuse and has_catalogue(args)):
+        build(args, env)
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    os.environ.update(env)
+    sys.path.insert(0, str(BASE_DIR))
 
 
 # The database.
