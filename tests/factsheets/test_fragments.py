@@ -24,7 +24,7 @@ import pagecache
 from factsheets import sheet_operations
 from factsheets.models import ChangeNote, FactSheet, PreviewLink
 from tests.helpers.admin_forms import change_data, change_url
-from tests.helpers.catalogues import make_two_bureaus
+from tests.helpers.catalogues import LIST_PAGES, make_two_bureaus
 from tests.helpers.factories import (
     make_country,
     make_full_factsheet,
@@ -34,13 +34,7 @@ from tests.helpers.factories import (
 )
 
 MALI_2012 = "/fact-sheets/mali/2012-01-10/"
-LISTS = [
-    "/",
-    "/fact-sheets/",
-    "/fact-sheets/?by=bureau",
-    "/bureaus/african-affairs/",
-    "/bureaus/western-hemisphere/",
-]
+LISTS = LIST_PAGES
 SHEETS = [f"/fact-sheets/{slug}/" for slug in ("chad", "mali", "niger", "peru")]
 PAGES = [*LISTS, *SHEETS, MALI_2012]
 # The rows of a sheet's text, each in a table of its own.

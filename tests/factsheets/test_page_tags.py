@@ -16,7 +16,7 @@ import pagecache
 from factsheets import page_tags, sheet_operations
 from factsheets.models import FactSheet
 from tests.helpers.admin_forms import change_data, change_url
-from tests.helpers.catalogues import make_two_bureaus
+from tests.helpers.catalogues import LIST_PAGES, make_two_bureaus
 from tests.helpers.factories import (
     make_country,
     make_full_factsheet,
@@ -26,11 +26,7 @@ from tests.helpers.factories import (
 from tests.helpers.page_cache import not_fresh, stale_ones
 
 LISTS = [
-    "/",
-    "/fact-sheets/",
-    "/fact-sheets/?by=bureau",
-    "/bureaus/african-affairs/",
-    "/bureaus/western-hemisphere/",
+    *LIST_PAGES,
     "/bureaus/african-affairs/feed.atom",
     "/bureaus/western-hemisphere/feed.atom",
     "/feeds/fact-sheets.atom",

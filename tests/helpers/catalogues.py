@@ -11,6 +11,17 @@ from tests.helpers.factories import make_bureau, make_country, make_full_factshe
 PUBLISHED = timezone.now() - datetime.timedelta(days=30)
 
 
+# The lists of that catalogue: the home page, the A to Z (and by bureau), and the
+# two bureaus' pages.
+LIST_PAGES = [
+    "/",
+    "/fact-sheets/",
+    "/fact-sheets/?by=bureau",
+    "/bureaus/african-affairs/",
+    "/bureaus/western-hemisphere/",
+]
+
+
 def make_two_bureaus(african, western):
     """A current sheet published a month ago for each country named in `african`
     (Bureau of African Affairs) and `western` (Western Hemisphere), and Mali's
