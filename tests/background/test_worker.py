@@ -23,6 +23,7 @@ from tests.helpers.scheduled_tasks import tick
 from tests.helpers.started_tasks import on_start
 from tests.helpers.worker import (
     running_worker,
+    session_niceness,
     start_workers,
     wait_for_status,
     wait_until,
@@ -52,9 +53,11 @@ class RunningTasksTests(WorkerTestCase):
             result = record.enqueue(str(self.log), "started")
             self.finished(result)
             self.assertEqual(os.getpriority(os.PRIO_PROCESS, workers[0].pid), ours + 10)
+            self.assertEqual(session_niceness(workers[0].pid), 10)
         with running_worker(TASK_WORKER_NICENESS="0") as workers:
             self.finished(record.enqueue(str(self.log), "started"))
             self.assertEqual(os.getpriority(os.PRIO_PROCESS, workers[0].pid), ours)
+            self.assertEqual(session_niceness(workers[0].pid), 0)
 
     def test_a_failed_task_runs_again_after_its_backoff(self):
         with running_worker(TASK_RETRY_BACKOFF="0.5"):

@@ -30,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -213,3 +214,13 @@ def start_workers(test, count=1, extra_settings="", **values):
     workers = manager.__enter__()
     test.addCleanup(manager.__exit__, None, None, None)
     return workers
+
+
+def session_niceness(pid):
+    """The nice value of the session (autogroup) of the process `pid`, whose line in
+    /proc reads like "/autogroup-25 nice 10"."""
+    try:
+        line = Path(f"/proc/{pid}/autogroup").read_text()
+    except FileNotFoundError:
+        pytest.skip("This kernel groups no processes by session (no autogroup)")
+    return int(line.split()[-1])

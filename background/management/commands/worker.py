@@ -49,7 +49,7 @@ class Command(BaseCommand):
             raise CommandError("--interval must be zero or more seconds.")
         if not 0 <= settings.TASK_WORKER_NICENESS <= 19:
             raise CommandError("TASK_WORKER_NICENESS must be from 0 to 19.")
-        os.nice(settings.TASK_WORKER_NICENESS)
+        yield_the_cpu(settings.TASK_WORKER_NICENESS)
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         worker_id = worker_name()
         if isinstance(backend, DatabaseBackend):
@@ -69,3 +69,22 @@ class Command(BaseCommand):
             raise CommandError(
                 f"No worker for the task backend {type(backend).__name__}."
             )
+
+
+def yield_the_cpu(niceness):
+    """Nice this process and, if it leads a session of its own, that session.
+
+    Where Linux groups processes by session (autogroup, on by default), a nice value
+    ranks a process only among those of its session: sessions share the CPU as
+    equals. A worker in a session of its own (`make run`, systemd and most process
+    managers start one so) would take as much as all the app servers together,
+    whatever its nice value. A worker started from a terminal shares the session of
+    its shell and leaves the session's value alone."""
+    os.nice(niceness)
+    if os.getsid(0) != os.getpid():
+        return
+    try:
+        with open("/proc/self/autogroup", "w") as autogroup:
+            autogroup.write(str(niceness))
+    except OSError:  # not Linux, or a kernel without autogroup
+        pass
