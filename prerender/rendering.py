@@ -52,9 +52,10 @@ class Outcome:
     stored: bool  # the cache holds the page now, current
 
 
-def environ(path):
+def environ(path, best=False):
     """A GET of `path` (with its query string) on SITE_URL: its scheme, host and
-    port, as a reader's request reaches the application."""
+    port, as a reader's request reaches the application; stored with the best
+    compression if `best`."""
     site = urlsplit(settings.SITE_URL)
     path, _, query = path.partition("?")
     return {
@@ -76,14 +77,13 @@ def environ(path):
         "wsgi.multithread": False,
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
-        # Nobody waits for it: stored with the best compression.
-        pagecache.AHEAD: True,
+        pagecache.AHEAD: best,
     }
 
 
-def render(path):
+def render(path, best=False):
     """Ask for `path` as a reader would, and say what the page cache did."""
-    request = environ(path)
+    request = environ(path, best)
     answer = {}
 
     def start_response(status, headers, exc_info=None):
@@ -106,15 +106,15 @@ def render(path):
     )
 
 
-def render_all(paths):
+def render_all(paths, best=False):
     """Ask for each of `paths` in turn; a page rendered but not stored (a change
     came while it rendered, or a publish time had come) is asked for once more.
     Returns the outcomes, the last of each page."""
     outcomes = []
     for path in paths:
-        outcome = render(path)
+        outcome = render(path, best)
         if outcome.rendered and not outcome.stored and outcome.status == 200:
-            outcome = render(path)
+            outcome = render(path, best)
         outcomes.append(outcome)
     return outcomes
 

@@ -2,14 +2,22 @@ import datetime
 import math
 from unittest import mock
 
+import brotli
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from factsheets.models import FactSheet
 from factsheets.page_tags import every_page
+from pagecache.conditional import QUICK_BROTLI_QUALITY, STORED_BROTLI_QUALITY
 from prerender import tasks
-from tests.helpers.factories import make_bureau, make_country, make_full_factsheet
+from tests.helpers.factories import (
+    make_bureau,
+    make_country,
+    make_full_factsheet,
+    make_section,
+)
 from tests.helpers.rendering_ahead import queued, run_queued
 
 
@@ -58,6 +66,25 @@ class WarmUpTests(TransactionTestCase):
         self.assertEqual(
             batches[0][:3], ["/", "/fact-sheets/", "/fact-sheets/?by=bureau"]
         )
+
+    def test_the_warm_up_compresses_best_and_a_change_as_a_reader_would(self):
+        mali = "/fact-sheets/mali/"
+
+        def stored_brotli():
+            response = self.client.get(mali, HTTP_ACCEPT_ENCODING="br")
+            self.assertEqual(response["Content-Encoding"], "br")
+            body = brotli.decompress(response.content)
+            return response.content, body
+
+        self.keep_warm()
+        stored, body = stored_brotli()
+        self.assertEqual(stored, brotli.compress(body, quality=STORED_BROTLI_QUALITY))
+        # A change: the worker's render of the pages it made stale.
+        make_section(FactSheet.objects.get(country__slug="mali"), heading="Added")
+        self.assertIn("render_pages", [name for name, _, _ in run_queued()])
+        stored, body = stored_brotli()
+        self.assertIn(b"Added", body)
+        self.assertEqual(stored, brotli.compress(body, quality=QUICK_BROTLI_QUALITY))
 
     def test_a_warm_cache_is_left_alone_without_a_query(self):
         self.keep_warm()
