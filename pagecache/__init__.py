@@ -106,8 +106,9 @@ def shows(*tags):
 def take_stock(using="default"):
     """Compare what lists and navigation show (the apps' summaries) with what was
     last recorded, making stale the pages whose part moved; with nothing recorded
-    (an emptied cache), all of them. Changes do it by themselves; call it where no
-    change did, such as before rendering pages ahead after a deploy."""
+    (an emptied cache), record it, as no change came since. Changes do it by
+    themselves; call it where no change did, such as before rendering pages ahead
+    after a deploy."""
     from pagecache import invalidation
 
     invalidation.take_stock(using)

@@ -208,6 +208,16 @@ SUMMARIES_KEY = "pagecache:summaries"
 
 
 def take_stock(using=DEFAULT_DB_ALIAS):
+    if cache.get(SUMMARIES_KEY) is None:
+        # Nothing recorded since the cache lost it: no change came since either (a
+        # change finding nothing to compare with makes every list stale, and records
+        # what it found), so the pages stored are as current as their versions say.
+        # Recorded for the next change; added, lest it hide a change's own record.
+        try:
+            cache.add(SUMMARIES_KEY, registry.summaries(using), None)
+        except Exception:
+            logger.exception("Could not record what the lists show")
+        return
     tags = set()
     if _summaries_into(tags, using):
         _bump_and_tell(tags, using)
