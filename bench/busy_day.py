@@ -10,7 +10,9 @@ the home page, the A-Z list (also by bureau), every bureau page and the site fee
 1. Quiet: the readers alone, on a warm cache.
 2. Busy: the readers, while an editor saves a section of another sheet (never
    Mali, a different one each time) every second, through the admin's change form
-   on the readers' server (`make load`) or through the ORM in a process of its own
+   on an editors' server beside the readers' (`make load`: gunicorn with one
+   worker, as a busy site routes /admin/ to app servers of its own) or through
+   the ORM in a process of its own
    (`make bench`; --saves says which), and a publisher process publishes a new
    edition of yet another sheet every 10 seconds (bench/editors.py, never a
    server's process).
@@ -157,7 +159,7 @@ def add_arguments(parser, defaults, saves):
         choices=["admin", "orm"],
         default=saves,
         help="How the editor saves a section: through the admin's change form on "
-        "the readers' server, or through the ORM in a process of its own "
+        "an editors' server of its own, or through the ORM in a process of its own "
         f"(bench/editors.py) (default {saves}).",
     )
     group.add_argument("--save-every", type=float, default=1.0, help="Seconds.")
@@ -185,6 +187,9 @@ class BusyDay:
         self.args = bench.args
         self.base = f"http://127.0.0.1:{port}"
         self.port = port
+        # /admin/ on app servers of its own, as a busy site routes it: one worker.
+        self.editors_port = port + 1
+        self.editors_base = f"http://127.0.0.1:{self.editors_port}"
         self.password = secrets.token_urlsafe(24)
         if self.args.busy_cache == "redis":
             self.cache_url = bench.redis_url
@@ -250,7 +255,16 @@ class BusyDay:
             flush=True,
         )
         if args.saves == "admin":
-            editor = Editor(self.base, self.password, self.edited, args.save_every)
+            self.bench.start_server(
+                "busy-day-editors",
+                self.editors_port,
+                page_cache=True,
+                env=self.env,
+                workers=1,
+            )
+            editor = Editor(
+                self.editors_base, self.password, self.edited, args.save_every
+            )
             editor.sign_in()  # before the readers: the busy part is the saving
         else:
             self.start_editors("save", args.save_every, [pk for pk, _ in self.edited])
@@ -263,6 +277,7 @@ class BusyDay:
         self.bench.stop(["editors-publish", "editors-save"])
         if args.saves == "admin":
             editor.join()
+            self.bench.stop(["busy-day-editors"])
             self.saves = editor.saves
         else:
             self.saves = self.changes_made("save")

@@ -353,7 +353,14 @@ class Bench:
         )
 
     def start_server(
-        self, name, port, page_cache, cache_url=None, app="config.wsgi", env=None
+        self,
+        name,
+        port,
+        page_cache,
+        cache_url=None,
+        app="config.wsgi",
+        env=None,
+        workers=None,
     ):
         if port_in_use(port):
             raise RuntimeError(f"Port {port} is in use; pass --port to choose others.")
@@ -365,7 +372,7 @@ class Bench:
                 "--bind",
                 f"{HOST}:{port}",
                 "--workers",
-                str(self.args.workers),
+                str(workers or self.args.workers),
                 "--no-control-socket",
             ],
             {
