@@ -370,6 +370,8 @@ class BusyDay:
         with psycopg.connect(self.env["DATABASE_URL"], autocommit=True) as db:
             while time.monotonic() - started < WARM_UP_LIMIT:
                 (left,) = db.execute(RENDERS_LEFT).fetchone()
+                # An empty queue in the first seconds may be a warm-up not queued
+                # yet (the worker's housekeeping thread queues it once started).
                 if not left and time.monotonic() - started > 5:
                     return time.monotonic() - started
                 time.sleep(1)

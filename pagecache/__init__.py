@@ -42,8 +42,8 @@ __all__ = [
 ]
 
 
-# The WSGI environ key of a request made to render a page before readers ask for it:
-# the page is stored with the best compression, which a reader should not wait for.
+# The WSGI environ key that, true, asks for the page to be stored with the best
+# compression, which a reader should not wait for (the worker's warm-up sets it).
 AHEAD = "pagecache.ahead"
 
 

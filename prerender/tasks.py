@@ -1,6 +1,7 @@
 """The worker's part: the pages a change made stale, and the warm-up."""
 
 import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -89,9 +90,7 @@ def keep_warm():
 
 def _warm_up(force):
     batch_task = at_priority(render_pages, WARM_UP_PRIORITY)
-    return warming.warm_up(
-        lambda batch, lock: batch_task.enqueue(batch, lock, best=True), force=force
-    )
+    return warming.warm_up(partial(batch_task.enqueue, best=True), force=force)
 
 
 if settings.PRERENDER:
