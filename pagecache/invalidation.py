@@ -139,10 +139,8 @@ def _stale(tags, summarise, moves, using):
     # For a reader in this very transaction (a test's), at once; for every other, on
     # commit: until then they see the rows from before it.
     everything = moves and _sooner_transition(using)
-    # Compared, not stored: rows that may yet roll back are no one else's; the
-    # comparison is stored at commit.
-    if summarise and not _summaries_into(tags, using, store=False):
-        everything = True
+    if summarise:
+        _compare_when_asked(connection, using)
     pending = next(
         (func for _, func, _ in connection.run_on_commit if isinstance(func, _Stale)),
         None,
@@ -156,6 +154,52 @@ def _stale(tags, summarise, moves, using):
     pending.summarise |= summarise
     pending.moves |= moves
     pending.everything |= everything
+
+
+class _Comparison(tag_versions.Deferred):
+    """Rows the summaries are made of changed in this transaction: compared with the
+    summaries stored when a reader inside it next asks for a version, once however
+    many rows it saved before (a fixture or a formset saves hundreds), and again at
+    commit, by _Stale, for every other reader. Compared, not stored: rows that may
+    yet roll back are no one else's."""
+
+    def __init__(self, using):
+        super().__init__()
+        self.using = using
+        self.into = None  # the Uncommitted its tags went to
+
+    def settled(self, connection):
+        # Not if the savepoint that took its tags has rolled back since.
+        return self.into is not None and any(
+            function is self.into for _, function, _ in connection.run_on_commit
+        )
+
+    def settle(self, connection):
+        tags = set()
+        _summaries_into(tags, self.using, store=False)
+        into = _own_versions(connection, self.using)
+        if tags:
+            into.bump(tags)
+        for _, function, _ in connection.run_on_commit:
+            if isinstance(function, _Comparison):
+                function.into = into
+
+
+def _compare_when_asked(connection, using):
+    last = next(
+        (
+            (sids, function)
+            for sids, function, _ in reversed(connection.run_on_commit)
+            if isinstance(function, _Comparison)
+        ),
+        None,
+    )
+    if (
+        last is None
+        or last[1].into is not None
+        or last[0] != set(connection.savepoint_ids)
+    ):
+        transaction.on_commit(_Comparison(using), using=using)
 
 
 def _own_versions(connection, using):

@@ -113,8 +113,28 @@ class Uncommitted:
             self.versions[key] = token
 
 
-# Every Uncommitted not yet committed or rolled back, in any thread: most of the
-# time none, and uncommitted() (asked at every page served) need not look further.
+class Deferred:
+    """Versions a transaction will give, worked out only once something inside it
+    asks for one (uncommitted() calls `settle(connection)` while `settled()` is
+    false), not at each of the rows it saves. An on-commit callback, as Uncommitted,
+    so a rollback takes it away."""
+
+    def __init__(self):
+        _alive.add(self)
+
+    def __call__(self):
+        """Nothing at commit."""
+
+    def settled(self, connection):
+        raise NotImplementedError
+
+    def settle(self, connection):
+        raise NotImplementedError
+
+
+# Every Uncommitted and Deferred not yet committed or rolled back, in any thread:
+# most of the time none, and uncommitted() (asked at every page served) need not
+# look further.
 _alive = weakref.WeakSet()
 
 
@@ -125,6 +145,17 @@ def uncommitted():
         return found
     for connection in connections.all(initialized_only=True):
         if connection.in_atomic_block:
+            due = next(
+                (
+                    function
+                    for _, function, _ in connection.run_on_commit
+                    if isinstance(function, Deferred)
+                    and not function.settled(connection)
+                ),
+                None,
+            )
+            if due is not None:
+                due.settle(connection)
             for _, function, _ in connection.run_on_commit:
                 if isinstance(function, Uncommitted):
                     found.update(function.versions)

@@ -553,7 +553,7 @@ class FactSheetChangeFormQueryTests(AdminTestCase):
     # The search vector is written on PostgreSQL only: once for the sheet, once for
     # the section saved.
     GET_QUERIES = 29
-    POST_QUERIES = {"postgresql": 54, "sqlite": 52}
+    POST_QUERIES = {"postgresql": 51, "sqlite": 49}
 
     def sheets(self):
         """A sheet of one row of each kind alone, then one of 12 among 20 others."""

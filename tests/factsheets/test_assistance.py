@@ -8,9 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from django.db import connection
 from django.test import TestCase
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -27,6 +25,7 @@ from tests.helpers.factories import (
     make_section,
     make_user,
 )
+from tests.helpers.page_cache import count_queries
 
 SVG = re.compile(r'<svg class="assistance-chart__svg".*?</svg>', re.S)
 PRINTED_FROM = re.compile(r'<div class="printed-from print-only">.*?</div>', re.S)
@@ -48,13 +47,6 @@ def bars(svg):
 
 def texts(element):
     return ["".join(t.itertext()) for t in element.iter("text")]
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(queries)
 
 
 def add_sheets(count, bureau, **line):

@@ -3,9 +3,7 @@
 import datetime
 import re
 
-from django.db import connection
 from django.test import TestCase
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from factsheets.models import FactSheet
@@ -16,13 +14,7 @@ from tests.helpers.factories import (
     make_official,
     make_section,
 )
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(queries)
+from tests.helpers.page_cache import count_queries
 
 
 class KeyOfficersTests(TestCase):

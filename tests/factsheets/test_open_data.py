@@ -8,9 +8,7 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import feedparser
-from django.db import connection
 from django.test import RequestFactory, TestCase, override_settings
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from factsheets.feeds import FEED_LENGTH
@@ -26,6 +24,7 @@ from tests.helpers.factories import (
     make_section,
     make_user,
 )
+from tests.helpers.page_cache import count_queries
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 DEPARTMENT = "U.S. Department of State"
@@ -108,13 +107,6 @@ class PublicRecord:
     @staticmethod
     def country_url(slug):
         return f"http://testserver/fact-sheets/{slug}/"
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(queries)
 
 
 def add_current_sheets(count, bureau):

@@ -23,7 +23,7 @@ from tests.helpers.factories import (
     make_section,
     make_user,
 )
-from tests.helpers.page_cache import not_fresh, stale_ones
+from tests.helpers.page_cache import lists_compared, not_fresh, stale_ones
 
 LISTS = [
     *LIST_PAGES,
@@ -227,3 +227,53 @@ class WhatAChangeMakesStaleTests(TestCase):
                 "/fact-sheets/senegal/",
             ]
         )
+
+
+class RowsSavedTogetherTests(TestCase):
+    """A transaction saving many rows the lists are made of (a fixture, a formset, a
+    restore) compares the lists once, when a page inside it is asked for, not at each
+    row; every other reader sees the comparison made at commit."""
+
+    @classmethod
+    def setUpTestData(cls):
+        made = make_two_bureaus(african=["Mali", "Niger"], western=["Chile", "Peru"])
+        cls.countries = made.countries
+
+    def setUp(self):
+        pagecache.take_stock()
+        self.stale = stale_ones(self.client, EVERY_PAGE_OF_FOUR)
+
+    def rename_every_country(self):
+        for country in self.countries.values():
+            country.name = f"Republic of {country.name}"
+            country.save()
+
+    def test_the_lists_are_compared_once_after_the_rows(self):
+        with transaction.atomic():
+            # Each: its old slug looked up, then the UPDATE in a savepoint.
+            with self.assertNumQueries(4 * len(self.countries)):
+                self.rename_every_country()
+            # The live sheets, the countries and the bureaus.
+            with self.assertNumQueries(3):
+                lists_compared()
+            self.assertIn("/fact-sheets/", self.stale())
+            self.assertEqual(not_fresh(self.client, EVERY_PAGE_OF_FOUR), [])
+
+    def test_a_comparison_rolled_back_with_its_savepoint_is_made_again(self):
+        """The versions the comparison gave went with the savepoint that asked for
+        them; the renamed countries, saved before it, did not."""
+        with transaction.atomic():
+            self.rename_every_country()
+            with self.assertRaises(RuntimeError), transaction.atomic():
+                lists_compared()
+                raise RuntimeError("Undone.")
+            self.assertIn("/fact-sheets/", self.stale())
+            self.assertEqual(not_fresh(self.client, EVERY_PAGE_OF_FOUR), [])
+
+
+EVERY_PAGE_OF_FOUR = [
+    *LIST_PAGES,
+    "/feeds/fact-sheets.atom",
+    "/sitemap.xml",
+    *(url for slug in ["chile", "mali", "niger", "peru"] for url in pages_of(slug)),
+]

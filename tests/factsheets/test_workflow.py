@@ -6,9 +6,7 @@ import json
 from unittest import mock
 
 from django.contrib.auth.models import User
-from django.db import connection
 from django.test import TestCase, override_settings
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -29,6 +27,7 @@ from tests.helpers.factories import (
     make_related_link,
     make_user,
 )
+from tests.helpers.page_cache import count_queries
 
 NOW = timezone.now().replace(microsecond=0)
 
@@ -487,12 +486,9 @@ class EditionTests(TestCase):
                 "changes": "/fact-sheets/mali/changes/?from=2015-10-15&to="
                 f"{sheet.issued_on}",
             }
-            found = {}
-            for name, url in pages.items():
-                with CaptureQueriesContext(connection) as queries:
-                    self.assertEqual(self.client.get(url).status_code, 200)
-                found[name] = len(queries)
-            counts.append(found)
+            counts.append(
+                {name: count_queries(self.client, url) for name, url in pages.items()}
+            )
         # The sheet and its five kinds of rows, its editions, and the current
         # sheets (its neighbours, and on an edition page the current edition); the
         # comparison lists the editions, then loads the two compared with their rows.
