@@ -46,6 +46,7 @@ class PageCacheMiddleware:
             key = None
         generation = change = stale = None
         seen = {}  # the versions of the stale copy's tags, read before rendering
+        claimed = None  # the key this process renders alone
         if key is not None:
             try:
                 kept = storage.kept_page(key, seen)
@@ -57,9 +58,26 @@ class PageCacheMiddleware:
                     if current:
                         storage.keep(key, stale)
                         return stale.response(request, coding)
+                if storage.claim(key):
+                    claimed = key
+                else:  # another process renders it now
+                    page = storage.awaited(key)
+                    if page is not None:
+                        storage.keep(key, page)
+                        return page.response(request, coding)
             except Exception:  # the cache is down: serve the page uncached
                 logger.exception("Page cache unavailable")
                 key = None
+        try:
+            return self.rendered(request, coding, key, generation, change, stale, seen)
+        finally:
+            if claimed is not None:
+                try:
+                    storage.let_go(claimed)
+                except Exception:
+                    logger.exception("Page cache unavailable")
+
+    def rendered(self, request, coding, key, generation, change, stale, seen):
         started = timezone.now()
         response = self.get_response(request)
         if not is_public(response):

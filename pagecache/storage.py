@@ -20,6 +20,7 @@ import re
 import secrets
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from time import monotonic, sleep
 from urllib.parse import parse_qsl, urlencode
 
 import django
@@ -316,6 +317,46 @@ def fetch(key):
         or tag_versions.last_change()
     )
     return found.get(GENERATION_KEY) or current_generation(), change, found.get(key)
+
+
+# One render of a page at a time, across processes: right after a change, every
+# process's readers ask for the same few stale pages within milliseconds, and each
+# process rendered them all. The first claims the page; the others wait for its copy
+# (still checked as current, as any stored page is) rather than render it again.
+# A claim outlives no render: it goes when the page is stored, or after
+# CLAIM_SECONDS if its process died; a reader waits WAIT_SECONDS at most, then
+# renders the page itself.
+CLAIM_SECONDS = 10
+WAIT_SECONDS = 0.5
+POLL_SECONDS = 0.005
+
+
+def _claim_key(key):
+    return f"{key}:rendering"
+
+
+def claim(key):
+    """Whether this process may render the page stored under `key`: no other is."""
+    return cache.add(_claim_key(key), secrets.token_hex(4), CLAIM_SECONDS)
+
+
+def let_go(key):
+    cache.delete(_claim_key(key))
+
+
+def awaited(key):
+    """The current page another process stores under `key` while this one waits,
+    or None once it let go without one, or after WAIT_SECONDS."""
+    deadline = monotonic() + WAIT_SECONDS
+    while monotonic() < deadline:
+        sleep(POLL_SECONDS)
+        found = cache.get_many([key, _claim_key(key)])
+        page = found.get(key)
+        if page is not None and check(page)[1]:
+            return page
+        if _claim_key(key) not in found:
+            return None
+    return None
 
 
 def store(key, page, generation, change, tags, stale, started, seen=None):
