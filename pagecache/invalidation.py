@@ -186,6 +186,7 @@ class _Comparison(tag_versions.Deferred):
 
 
 def _compare_when_asked(connection, using):
+    """A comparison due at this savepoint, unless one not yet settled is."""
     last = next(
         (
             (sids, function)
@@ -196,8 +197,8 @@ def _compare_when_asked(connection, using):
     )
     if (
         last is None
-        or last[1].into is not None
         or last[0] != set(connection.savepoint_ids)
+        or last[1].settled(connection)
     ):
         transaction.on_commit(_Comparison(using), using=using)
 

@@ -43,8 +43,8 @@ def count_queries(client, url):
 
 def empty_cache():
     """Nothing stored or kept, as after a deploy; then a new generation, as a save
-    starts one, so that its one-off lookup of the next publish or expiry time is not
-    counted with the next page."""
+    starts one, and the lists compared, so that neither the one-off lookup of the
+    next publish or expiry time nor the comparison is counted with the next page."""
     cache.clear()
     pagecache.invalidate()
     lists_compared()
