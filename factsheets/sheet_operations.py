@@ -163,6 +163,7 @@ def save(factsheet, *, by, change=None, comment=None, content_changed=True):
     is kept: what goes out is what another person saw (docs/decisions/0007).
     """
     note = change.note if change else ""
+    change_note = None
     with reversion.create_revision():
         factsheet.updated_by = by
         in_review = factsheet.status == FactSheet.Status.IN_REVIEW
@@ -174,7 +175,7 @@ def save(factsheet, *, by, change=None, comment=None, content_changed=True):
             factsheet.created_by = by
             content_changed = True
         elif factsheet.is_live:
-            _changed_in_public(factsheet, note)
+            change_note = _changed_in_public(factsheet, note)
         if content_changed:
             _content_changed(factsheet, by)
         said = comment or note or ("Minor change." if change else "Saved.")
@@ -204,6 +205,7 @@ def save(factsheet, *, by, change=None, comment=None, content_changed=True):
                 raise refusal
         if step is not None:
             _announce(step)
+        _announce_change(change_note)
 
 
 def check_rows(factsheet):
@@ -544,15 +546,17 @@ def restore(factsheet, version, *, by, note=""):
                 setattr(restored, name, getattr(now, name))
             # The revert wrote the old version number back; put today's back first.
             FactSheet.objects.filter(pk=now.pk).update(version=now.version)
+            change_note = None
             if restored.is_live:
                 restored.check_publishable()
-                _changed_in_public(restored, note)
+                change_note = _changed_in_public(restored, note)
             restored.updated_by = by
             _content_changed(restored, by)
             restored.save()
             _record(
                 by, f"Restored the revision of {when}" + (f": {note}" if note else "")
             )
+            _announce_change(change_note)
     except IntegrityError as error:
         raise RestoreRefused(
             "That revision cannot come back as it was: another sheet of this country "
@@ -562,10 +566,19 @@ def restore(factsheet, version, *, by, note=""):
 
 
 def _changed_in_public(factsheet, note):
-    """A change readers see at once: dated on the sheet, and told if major."""
+    """A change readers see at once: dated on the sheet, and told if major; returns
+    the major change's note, for _announce_change() once the sheet is saved."""
     factsheet.revised_at = timezone.now()
     if note:
-        ChangeNote.objects.create(factsheet=factsheet, note=note)
+        return ChangeNote.objects.create(factsheet=factsheet, note=note)
+    return None
+
+
+def _announce_change(change_note):
+    """Tell other apps of a major change once the sheet is saved, inside its
+    transaction."""
+    if change_note is not None:
+        signals.major_change.send(sender=ChangeNote, note=change_note)
 
 
 def _record(by, comment, step=None):

@@ -13,6 +13,10 @@ from django.dispatch import Signal
 # per step; a went-live or expired step by the worker, with `by` None.
 review_step = Signal()
 
+# A major change was made to a live sheet in place and told to readers: `note` is the
+# factsheets.ChangeNote just saved. Sent by sheet_operations only, once per note.
+major_change = Signal()
+
 # Asked before a sheet is published or scheduled, and by the change form to warn
 # its publisher: each receiver returns a list of problems it finds with `factsheet`
 # as it is now, each a sentence for the publisher (“The related link ‘Embassy’
