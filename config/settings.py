@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "background",
     "prerender",
     "notices",
+    "alerts",
     "comments",
     "linkchecks",
     "dashboard",
@@ -209,6 +210,7 @@ PAGE_FRAGMENTS = env.bool("PAGE_FRAGMENTS", default=True)
 # and the cache themselves, each time.
 PAGE_CACHE_NEVER_CACHED = [
     "/admin/",
+    "/alerts/",
     "/fact-sheets/preview/",
     "/fact-sheets/shared-preview/",
     "/healthz",
@@ -616,6 +618,39 @@ NOTICES_MAX_ATTEMPTS = env.int("NOTICES_MAX_ATTEMPTS", default=8)
 # How often the worker looks for due emails and digests even when nobody enqueued a
 # send: after a crash, a retry's time, or the digest hour (seconds).
 NOTICES_SWEEP_SECONDS = env.int("NOTICES_SWEEP_SECONDS", default=60)
+
+# Email alerts for readers (alerts/): README, "Email alerts".
+# The sender of alerts, digests and confirmations.
+ALERTS_FROM_EMAIL = env("ALERTS_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+# A request to follow a list waits this long to be confirmed, then is deleted
+# (days); the confirmation link works as long.
+ALERTS_CONFIRM_DAYS = env.int("ALERTS_CONFIRM_DAYS", default=7)
+# The record of what was sent, and addresses marked undeliverable, are kept this long
+# (days).
+ALERTS_RECORDS_DAYS = env.int("ALERTS_RECORDS_DAYS", default=30)
+# Digests go out at this hour of the site's time zone, weekly ones on this day
+# (0 Monday ... 6 Sunday).
+ALERTS_DIGEST_HOUR = env.int("ALERTS_DIGEST_HOUR", default=8)
+ALERTS_DIGEST_WEEKDAY = env.int("ALERTS_DIGEST_WEEKDAY", default=0)
+# Emails a second each worker sends at most, for the mail service's limit (0: as
+# fast as the server takes them), over this many connections at once.
+ALERTS_SEND_RATE = env.float("ALERTS_SEND_RATE", default=100)
+ALERTS_CONNECTIONS = env.int("ALERTS_CONNECTIONS", default=8)
+# A send task runs this long at most (seconds), then queues the rest behind the
+# other tasks.
+ALERTS_TASK_SECONDS = env.int("ALERTS_TASK_SECONDS", default=30)
+# As for notices: how long a worker holds what it sends, retries with backoff from
+# ALERTS_RETRY_SECONDS up to ALERTS_MAX_ATTEMPTS tries, and how often the worker
+# looks for what is due with nobody asking.
+ALERTS_LEASE_SECONDS = env.int("ALERTS_LEASE_SECONDS", default=300)
+ALERTS_RETRY_SECONDS = env.int("ALERTS_RETRY_SECONDS", default=60)
+ALERTS_MAX_ATTEMPTS = env.int("ALERTS_MAX_ATTEMPTS", default=8)
+ALERTS_SWEEP_SECONDS = env.int("ALERTS_SWEEP_SECONDS", default=60)
+# After this many permanent refusals (5xx), an address is marked undeliverable and
+# gets nothing more until it confirms again.
+ALERTS_BOUNCE_LIMIT = env.int("ALERTS_BOUNCE_LIMIT", default=3)
+# Requests to follow a list from one client address, at most, per hour.
+ALERTS_REQUESTS_PER_HOUR = env.int("ALERTS_REQUESTS_PER_HOUR", default=10)
 
 # Link checks (linkchecks/).
 # A link checked within this many hours is not checked again by the hourly run.

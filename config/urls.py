@@ -9,6 +9,8 @@ admin.site.index_title = "Editing"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Email alerts for readers: asking, confirming, managing, leaving (alerts/).
+    path("alerts/", include("alerts.urls")),
     path("", include("factsheets.urls")),
     # For a load balancer: 200 or 503, never cached (operations/views.py).
     path("healthz", operations_views.healthz, name="healthz"),

@@ -74,6 +74,10 @@ KEPT = [
     "factsheets.reviewstep",
     "comments.comment",
     "notices.preference",
+    # Readers who follow sheets by email: a restore must not silently stop their
+    # alerts. Only their addresses and lists, as README's "Email alerts" says.
+    "alerts.subscriber",
+    "alerts.subscription",
     "reversion.revision",
     "reversion.version",
     "admin.logentry",
@@ -93,6 +97,10 @@ LEFT_OUT = {
     # A restored outbox would send old notices again, or lose its place in sending.
     "notices.notice": "transient: what was told, kept only until it is sent",
     "notices.email": "transient: the outbox",
+    "alerts.alert": "transient: what readers are told, kept only until it is sent",
+    "alerts.delivery": "transient: the alerts' outbox",
+    "alerts.digest": "transient: the alerts' outbox",
+    "alerts.confirmation": "transient: the alerts' outbox",
     # Second factors are secrets as good as a password in clear: a stolen backup
     # must not carry them. Staff enrol their device again after a restore.
     "otp_totp": "second-factor secrets",

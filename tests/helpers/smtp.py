@@ -29,7 +29,10 @@ class SMTPServer:
         self.stalled = threading.Event()  # set while a message is being held
         self._stalls = 0
         self._stall_seconds = 0
+        self._recipients_before_stall = None
+        self.recipients_seen = 0
         self._replies = deque()
+        self._rcpt_replies = deque()
         self._changed = threading.Condition()
         self._controller = Controller(
             self, hostname="127.0.0.1", port=self.port, ready_timeout=10
@@ -65,6 +68,35 @@ class SMTPServer:
     def stall_next(self, count=1, seconds=60):
         """Hold each of the next `count` messages for `seconds` before answering."""
         self._stalls, self._stall_seconds = count, seconds
+
+    def stall_recipient(self, after, seconds=60):
+        """Let `after` recipients through (RCPT TO), then hold the next one's reply
+        for `seconds`: its message, and any begun on other connections, are then
+        mid-way, their data not ended."""
+        self._recipients_before_stall = after
+        self._stall_seconds = seconds
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.recipients_seen += 1
+        if (
+            self._recipients_before_stall is not None
+            and self.recipients_seen > self._recipients_before_stall
+        ):
+            self._recipients_before_stall = None
+            self.stalled.set()
+            try:
+                await asyncio.sleep(self._stall_seconds)
+            finally:
+                self.stalled.clear()
+        if self._rcpt_replies:
+            return self._rcpt_replies.popleft()
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    def refuse_recipients(self, *replies):
+        """Answer the next recipients (RCPT TO) with these replies, e.g.
+        "550 5.1.1 <a@example.org>: no such mailbox"."""
+        self._rcpt_replies.extend(replies)
 
     def reply_next(self, *replies):
         """Answer the next messages with these replies instead of accepting them,
