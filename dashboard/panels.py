@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+import alerts
 import background
 import linkchecks
 from factsheets import roles
@@ -131,6 +132,7 @@ def panels(user):
         old_sheets_panel(),
         imports_panel(),
         failed_links_panel(),
+        alerts_panel(),
         queue_panel(),
     ]
     return shown
@@ -173,6 +175,23 @@ def old_sheets_panel():
         sum(group["sheets"] for group in by_bureau),
         rows,
         f"Every current sheet was issued in the last {months} months.",
+    )
+
+
+def alerts_panel():
+    """Readers following sheets by email, per list: counts, never an address."""
+    counts = alerts.list_counts()
+    readers = alerts.reader_count()
+    rows = [
+        Row(name, "", f"{count} reader{'s' if count != 1 else ''}")
+        for name, count in counts[:FIRST_ROWS]
+    ]
+    return Panel(
+        "email-alerts",
+        "Readers following by email",
+        readers,
+        rows,
+        "No reader follows a sheet by email yet.",
     )
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from factsheets import sheet_operations
 from factsheets.models import FactSheet, ImportRecord
 from linkchecks.models import Link, LinkUse
+from tests.helpers.alerts import make_reader
 from tests.helpers.dashboard import panels
 from tests.helpers.factories import make_full_factsheet, make_user
 
@@ -156,6 +157,7 @@ class DashboardTest(TestCase):
                 status=FactSheet.Status.DRAFT, title=f"More {n}"
             )
             sheet_operations.submit_for_review(sheet, by=self.editor)
+            make_reader(f"reader{n}@example.org", country=sheet.country)
         with self.assertNumQueries(len(first.captured_queries)):
             response = self.client.get(url)
         waiting = panels(response.content)["waiting-for-review"]
@@ -168,5 +170,6 @@ class DashboardTest(TestCase):
 # The session, the account, its second factor, its permissions (two) and its
 # recent actions: 6. One query for each panel of sheets (five), old sheets and
 # imports: 7. Three for the failed links (the links, the sheets using them, their
-# count) and two for the queue (its tasks, its workers).
-QUERIES = 18
+# count), two for the email alerts (readers per list, readers in all) and two for
+# the queue (its tasks, its workers).
+QUERIES = 20

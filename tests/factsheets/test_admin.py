@@ -552,7 +552,7 @@ class FactSheetChangeFormQueryTests(AdminTestCase):
 
     # The search vector is written on PostgreSQL only: once for the sheet, once for
     # the section saved.
-    GET_QUERIES = 29
+    GET_QUERIES = 30
     POST_QUERIES = {"postgresql": 51, "sqlite": 49}
 
     def sheets(self):
