@@ -73,3 +73,35 @@ class CountsTests(TestCase):
             text.replace(" ", ""),
         )
         self.assertNotIn(b"@example.org", page.content)
+
+
+class AlertListTests(TestCase):
+    def test_administrators_see_how_far_each_alert_has_gone_in_counts(self):
+        from alerts.fanout import fan_out
+        from alerts.models import Alert, Delivery, Outgoing
+
+        sheet = make_live_mali()
+        for n in range(3):
+            make_reader(f"r{n}@example.org", country=sheet.country)
+        alert = Alert.objects.create(
+            key="k",
+            kind=Alert.Kind.MAJOR_CHANGE,
+            factsheet=sheet,
+            country=sheet.country,
+            bureau=sheet.bureau,
+            note="New figures.",
+        )
+        fan_out(alert)
+        Delivery.objects.filter(subscriber__email="r0@example.org").update(
+            state=Outgoing.State.SENT
+        )
+        Delivery.objects.filter(subscriber__email="r1@example.org").update(
+            state=Outgoing.State.FAILED
+        )
+        admin_user = make_user("root", is_superuser=True)
+        self.client.force_login(admin_user)
+        page = self.client.get(reverse("admin:alerts_alert_changelist"))
+        self.assertContains(page, '<td class="field-readers">3</td>', html=False)
+        for column, count in [("sent", 1), ("waiting", 1), ("failed", 1)]:
+            self.assertContains(page, f'<td class="field-{column}">{count}</td>')
+        self.assertNotContains(page, "@example.org")
