@@ -2,6 +2,7 @@
 leaving. None is stored by the page cache (PAGE_CACHE_NEVER_CACHED) and none
 names an address in its URL: the emails' links carry signed tokens."""
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -13,10 +14,13 @@ from alerts import limits, subscriptions, tokens
 from alerts.forms import FrequencyForm, SubscribeForm
 from factsheets.models import Bureau, Country
 
-BAD_LINK = (
-    "This link is not valid, or it has expired. Links to confirm alerts work for "
-    "a week; ask for alerts again from any fact sheet's page."
-)
+
+def bad_link():
+    return (
+        "This link is not valid, or it has expired. Links to confirm alerts work for "
+        f"{settings.ALERTS_CONFIRM_DAYS} days; ask for alerts again from any fact "
+        "sheet's page."
+    )
 
 
 # The form sits on cached public pages, which carry no CSRF token. A forged post can
@@ -68,6 +72,7 @@ def _form_page(request, form, status=200):
     bureau = Bureau.objects.filter(slug=data.get("bureau") or "").first()
     context = {
         "form": form,
+        "records_days": settings.ALERTS_RECORDS_DAYS,
         "country": country,
         "bureau": bureau,
         "noindex": True,
@@ -81,7 +86,11 @@ def check_email(request):
     return render(
         request,
         "alerts/check_email.html",
-        {"noindex": True, "breadcrumbs": [("Email alerts", None)]},
+        {
+            "confirm_days": settings.ALERTS_CONFIRM_DAYS,
+            "noindex": True,
+            "breadcrumbs": [("Email alerts", None)],
+        },
     )
 
 
@@ -204,10 +213,14 @@ def _following(subscriber):
     )
 
 
-def _bad_link(request, problem=BAD_LINK):
+def _bad_link(request, problem=None):
     return render(
         request,
         "alerts/bad_link.html",
-        {"problem": problem, "noindex": True, "breadcrumbs": [("Email alerts", None)]},
+        {
+            "problem": problem or bad_link(),
+            "noindex": True,
+            "breadcrumbs": [("Email alerts", None)],
+        },
         status=404,
     )

@@ -14,7 +14,14 @@ FOCUSABLES = (
 window.focusables = [...document.querySelectorAll(
   "a[href], area[href], button, input, select, textarea, summary, iframe, [tabindex], [contenteditable]"
 )].filter((el) => !el.disabled && el.tabIndex >= 0
-  && el.checkVisibility({visibilityProperty: true}));
+  && el.checkVisibility({visibilityProperty: true})
+  // A group of radio buttons is one Tab stop: its checked button, or its first.
+  && (el.type !== "radio" || el === radioStop(el)));
+function radioStop(el) {
+  const group = [...(el.form || document).querySelectorAll("input[type=radio]")]
+    .filter((r) => r.name === el.name);
+  return group.find((r) => r.checked) || group[0];
+}
 window.restingStyles = window.focusables.map((el) => {
   const s = getComputedStyle(el);
   return [s.outlineStyle, s.outlineWidth, s.boxShadow].join(" ");
