@@ -45,7 +45,7 @@ def list_counts():
         .filter(subscriber__undeliverable_at__isnull=True)
         .values("country__name", "bureau__name")
         .annotate(readers=Count("pk"))
-        .order_by("-readers", "country__name", "bureau__name")
+        .order_by()
     )
     named = []
     for row in rows:
@@ -56,7 +56,8 @@ def list_counts():
         else:
             name = "All fact sheets"
         named.append((name, row["readers"]))
-    return named
+    # Ties by name, in Python: databases sort the empty names apart differently.
+    return sorted(named, key=lambda pair: (-pair[1], pair[0]))
 
 
 __all__ = ["list_counts", "reader_count", "readers_told"]
