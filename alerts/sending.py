@@ -412,25 +412,26 @@ class Postbox:
             try:
                 self.send_group(source, group)
             except Unreachable:
-                release(source, [row for row, _ in todo[start:]])
+                release(source, [row for row, _ in todo[start + size :]])
                 raise
 
     def send_group(self, source, group):
         self.pace(len(group))
         begun = []
-        for line, (row, message) in zip(self.lines, group, strict=False):
+        for number, (line, (row, message)) in enumerate(
+            zip(self.lines, group, strict=False)
+        ):
             try:
                 line.begin(message)
             except Refusal as error:
                 line.reset()
                 refused(source, row, error)
             except Unreachable:
+                # Nothing of this group was recorded: what was begun is dropped,
+                # and it goes back with the rest, as if never taken.
                 for other, _ in begun:
                     other.drop()
-                release(
-                    source,
-                    [row for _, (row, _) in zip(self.lines, group, strict=False)],
-                )
+                release(source, [r for _, r in begun] + [r for r, _ in group[number:]])
                 raise
             except (smtplib.SMTPException, OSError) as error:
                 line.drop()

@@ -169,6 +169,20 @@ class AlertEmailTests(MailTestCase):
         self.assertNotIn("reader@example.org", "\n".join(logs.output))
         self.assertIn("failed for good", "\n".join(logs.output))
 
+    def test_an_unreachable_server_uses_up_no_tries(self):
+        from tests.helpers.servers import free_port
+
+        self.major_change()
+        with override_settings(EMAIL_PORT=free_port()):
+            with self.assertLogs("alerts", "WARNING"):
+                self.assertEqual(sending.send_due(), 0)
+        delivery = Delivery.objects.get()
+        self.assertEqual(
+            (delivery.state, delivery.attempts, delivery.claimed_until),
+            (State.PENDING, 0, None),
+        )
+        self.assertEqual(sending.send_due(), 1)
+
     def test_a_list_left_after_its_email_was_taken_is_not_sent(self):
         self.major_change()
         source = sending.Alerts()
