@@ -36,12 +36,14 @@ def subscribe(request):
         form = SubscribeForm(initial=_list_from(request.GET))
         return _form_page(request, form)
     if not limits.allowed(request):
-        return render(
+        refused = render(
             request,
             "alerts/too_many.html",
             {"breadcrumbs": [("Email alerts", None)]},
             status=429,
         )
+        refused["Retry-After"] = str(limits.HOUR)
+        return refused
     form = SubscribeForm(request.POST)
     if not form.is_valid():
         return _form_page(request, form, status=400)

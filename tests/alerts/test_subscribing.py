@@ -100,6 +100,7 @@ class AskingTests(TestCase):
         self.ask("b@example.org")
         refused = self.ask("c@example.org")
         self.assertEqual(refused.status_code, 429)
+        self.assertEqual(refused["Retry-After"], "3600")
         self.assertContains(refused, "try again in an hour", status_code=429)
         self.assertFalse(Subscriber.objects.filter(email="c@example.org").exists())
         other = self.client_class(REMOTE_ADDR="192.0.2.9")
