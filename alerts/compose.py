@@ -4,8 +4,11 @@ parts; each is an EmailMultiAlternatives of Django's email framework, with a pla
 text part, an HTML part without images, and the list headers of RFC 2369 and RFC
 8058 (one-click unsubscribe)."""
 
+from email.utils import formatdate
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -55,6 +58,47 @@ def envelope(subject, text, html, to, *, message_id, leave_url=None, list_id=Non
     return message
 
 
+class Letter:
+    """One email ready to go: who it is to, and either the EmailMessage itself or
+    its bytes as a server reads them, made from an alert's written copy with the
+    reader's parts put in (`build` makes the EmailMessage, for backends that take
+    no bytes)."""
+
+    def __init__(self, to, *, message=None, data=None, build=None):
+        self.to = to
+        self._message = message
+        self._data = data
+        self._build = build
+
+    @property
+    def message(self):
+        if self._message is None:
+            self._message = self._build()
+        return self._message
+
+    @property
+    def data(self):
+        if self._data is None:
+            self._data = self.message.message().as_bytes(linesep="\r\n")
+        return self._data
+
+
+# Stand-ins for each reader's own headers in an alert's written copy.
+TO = "reader@alerts.invalid"
+MESSAGE_ID = "<@@message-id@@>"
+DATE = "@@date@@"
+LIST_ID = "@@list-id@@"
+LIST_NAME_HTML = "@@list-name-html@@"
+
+
+def recipient(address):
+    """The address as a header and an envelope take it: as stored when ASCII (a
+    validated address holds no line break), else with its domain in IDNA."""
+    if address.isascii():
+        return address
+    return sanitize_address(address, settings.DEFAULT_CHARSET)
+
+
 class Writer:
     """Writes the emails of one send run, remembering what every reader shares."""
 
@@ -82,40 +126,83 @@ class Writer:
         return self._live[alert.pk]
 
     def alert(self, delivery):
-        """The email of one alert to one reader, or None if it no longer holds."""
+        """The Letter of one alert to one reader, or None if it no longer holds."""
         alert = delivery.alert
         if not self.still_true(alert):
             return None
         if alert.pk not in self._alerts:
-            item = self.item(alert)
-            context = {
-                "items": [item],
-                "digest": False,
-                "leave_url": LEAVE_URL,
-                "manage_url": MANAGE_URL,
-                "list_name": LIST_NAME,
-            }
-            self._alerts[alert.pk] = (
-                item["subject"],
-                render_to_string("alerts/email/alerts.txt", context),
-                render_to_string("alerts/email/alerts.html", context),
-            )
-        subject, text, html = self._alerts[alert.pk]
+            self._alerts[alert.pk] = self.written(alert)
+        subject, text, html, copy = self._alerts[alert.pk]
         subscriber, subscription = delivery.subscriber, delivery.subscription
         leave_url = absolute(
             "alerts:leave", tokens.leave(subscriber, subscription=subscription)
         )
         manage_url = absolute("alerts:manage", tokens.manage(subscriber))
         name = subscription.list_name
-        return envelope(
-            subject,
-            personal(text, leave_url, manage_url, name),
-            personal(html, escape(leave_url), escape(manage_url), escape(name)),
-            subscriber.email,
-            message_id=delivery.message_id,
-            leave_url=leave_url,
-            list_id=list_id(subscription),
+
+        def build():
+            return envelope(
+                subject,
+                personal(text, leave_url, manage_url, name),
+                personal(
+                    html, escape(leave_url), escape(manage_url), escape(name)
+                ).replace(LIST_NAME_HTML, escape(name)),
+                subscriber.email,
+                message_id=delivery.message_id,
+                leave_url=leave_url,
+                list_id=list_id(subscription),
+            )
+
+        to = recipient(subscriber.email)
+        if copy is None or not (to.isascii() and name.isascii()) and b"7bit" in copy:
+            return Letter(to, build=build)
+        data = copy
+        for stand_in, value in (
+            (TO, to),
+            (MESSAGE_ID, delivery.message_id),
+            (DATE, formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
+            (LIST_ID, list_id(subscription)),
+            (LEAVE_URL, leave_url),
+            (MANAGE_URL, manage_url),
+            (LIST_NAME_HTML, escape(name)),
+            (LIST_NAME, name),
+        ):
+            data = data.replace(stand_in.encode(), value.encode())
+        return Letter(to, data=data, build=build)
+
+    def written(self, alert):
+        """An alert written once for all its readers: its subject, text and HTML
+        with stand-ins, and its whole email as bytes with stand-ins for each
+        reader's headers and links (None if some stand-in did not come through
+        as written, when each reader's email is made whole instead)."""
+        item = self.item(alert)
+        context = {
+            "items": [item],
+            "digest": False,
+            "leave_url": LEAVE_URL,
+            "manage_url": MANAGE_URL,
+            "list_name": LIST_NAME,
+        }
+        text = render_to_string("alerts/email/alerts.txt", context)
+        html = render_to_string(
+            "alerts/email/alerts.html", {**context, "list_name": LIST_NAME_HTML}
         )
+        message = envelope(
+            item["subject"],
+            text,
+            html,
+            TO,
+            message_id=MESSAGE_ID,
+            leave_url=LEAVE_URL,
+            list_id=LIST_ID,
+        )
+        message.extra_headers["Date"] = DATE
+        copy = message.message().as_bytes(linesep="\r\n")
+        stand_ins = [TO, MESSAGE_ID, DATE, LIST_ID, LEAVE_URL, MANAGE_URL]
+        stand_ins += [LIST_NAME, LIST_NAME_HTML]
+        if not all(stand_in.encode() in copy for stand_in in stand_ins):
+            copy = None
+        return item["subject"], text, html, copy
 
     def digest(self, digest, deliveries):
         """A reader's digest of `deliveries`, or None if none still holds."""
@@ -142,14 +229,17 @@ class Writer:
             "list_name": ", ".join(lists),
             "frequency": digest.get_frequency_display().lower(),
         }
-        return envelope(
-            subject,
-            render_to_string("alerts/email/alerts.txt", context),
-            render_to_string("alerts/email/alerts.html", context),
-            subscriber.email,
-            message_id=digest.message_id,
-            leave_url=leave_url,
-            list_id=f"{digest.frequency}-digest",
+        return Letter(
+            recipient(subscriber.email),
+            message=envelope(
+                subject,
+                render_to_string("alerts/email/alerts.txt", context),
+                render_to_string("alerts/email/alerts.html", context),
+                subscriber.email,
+                message_id=digest.message_id,
+                leave_url=leave_url,
+                list_id=f"{digest.frequency}-digest",
+            ),
         )
 
     def confirmation(self, confirmation, subscriptions):
@@ -173,12 +263,15 @@ class Writer:
             if waiting
             else "You already get these email alerts"
         )
-        return envelope(
-            f"{subject} from {settings.DEPARTMENT_NAME}",
-            render_to_string("alerts/email/confirm.txt", context),
-            render_to_string("alerts/email/confirm.html", context),
-            subscriber.email,
-            message_id=confirmation.message_id,
+        return Letter(
+            recipient(subscriber.email),
+            message=envelope(
+                f"{subject} from {settings.DEPARTMENT_NAME}",
+                render_to_string("alerts/email/confirm.txt", context),
+                render_to_string("alerts/email/confirm.html", context),
+                subscriber.email,
+                message_id=confirmation.message_id,
+            ),
         )
 
 

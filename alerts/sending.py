@@ -28,6 +28,7 @@ import socket
 import time
 import uuid
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -315,42 +316,53 @@ class Line:
     def __init__(self):
         self.backend = get_connection(fail_silently=False)
         self.smtp = isinstance(self.backend, SMTPBackend)
-        self.message = None
+        self.letter = None
 
-    def begin(self, message):
-        """Everything of `message` but the end of its data."""
-        self.message = message
-        if not self.smtp:
+    @property
+    def connection(self):
+        return self.backend.connection
+
+    def open(self):
+        if not self.smtp or self.backend.connection is not None:
             return
-        if self.backend.connection is None:
-            try:
-                self.backend.open()
-            except (smtplib.SMTPException, OSError) as error:
-                self.backend.connection = None
-                raise Unreachable(error) from error
-        connection = self.backend.connection
-        encoding = message.encoding or settings.DEFAULT_CHARSET
-        data = message.message().as_bytes(linesep="\r\n")
-        connection.ehlo_or_helo_if_needed()
-        expect(connection.mail(sanitize_address(message.from_email, encoding)), 250)
-        expect(connection.rcpt(sanitize_address(message.to[0], encoding)), 250, 251)
-        expect(connection.docmd("DATA"), 354)
+        try:
+            self.backend.open()
+            self.backend.connection.ehlo_or_helo_if_needed()
+        except (smtplib.SMTPException, OSError) as error:
+            self.drop()
+            raise Unreachable(error) from error
+        # The end of the data is a few bytes written apart from the rest: sent at
+        # once, not held by Nagle's algorithm until the server's delayed
+        # acknowledgement of the data, some 40 ms later.
+        self.backend.connection.sock.setsockopt(
+            socket.IPPROTO_TCP, socket.TCP_NODELAY, 1
+        )
+
+    def command(self, line):
+        """Write a command; its reply is read by expect(), once every connection
+        of the group has written its own, so the round trips overlap."""
+        self.connection.send(line)
+
+    def expect(self, *codes):
+        code, text = self.connection.getreply()
+        if code not in codes:
+            raise Refusal(code, text)
+
+    def write_data(self, data):
+        """The message, its lines' leading dots doubled, but not the end of it."""
         data = re.sub(rb"(?m)^\.", b"..", data)
-        connection.send(data if data.endswith(b"\r\n") else data + b"\r\n")
+        self.connection.send(data if data.endswith(b"\r\n") else data + b"\r\n")
 
     def finish(self):
         """The end of the data: the server takes the message."""
         if self.smtp:
-            self.backend.connection.send(b".\r\n")
+            self.connection.send(b".\r\n")
         else:
-            self.backend.send_messages([self.message])
+            self.backend.send_messages([self.letter.message])
 
     def reply(self):
-        if not self.smtp:
-            return
-        code, text = self.backend.connection.getreply()
-        if code != 250:
-            raise Refusal(code, text)
+        if self.smtp:
+            self.expect(250)
 
     def reset(self):
         """After a refusal before the data: the connection is ready for another."""
@@ -368,7 +380,7 @@ class Line:
                 self.backend.connection.close()
             except OSError:
                 pass
-            self.backend.connection = None
+        self.backend.connection = None
 
     def close(self):
         if self.smtp and self.backend.connection is not None:
@@ -378,18 +390,15 @@ class Line:
                 self.backend.connection = None
 
 
-def expect(reply, *codes):
-    code, text = reply
-    if code not in codes:
-        raise Refusal(code, text)
-
-
 class Postbox:
     """The connections of one send run, the emails written in it, and its pace."""
 
     def __init__(self):
         self.lines = [Line() for _ in range(max(settings.ALERTS_CONNECTIONS, 1))]
         self.writer = Writer()
+        self.sender = sanitize_address(
+            parseaddr(settings.ALERTS_FROM_EMAIL)[1], settings.DEFAULT_CHARSET
+        )
         self.sent = 0
         self.started = time.monotonic()
 
@@ -416,43 +425,51 @@ class Postbox:
                 raise
 
     def send_group(self, source, group):
+        """Send a group, one email per connection: each command written on every
+        connection before any reply is read, the group recorded as sent in one
+        commit, then the end of each email's data."""
         self.pace(len(group))
-        begun = []
-        for number, (line, (row, message)) in enumerate(
-            zip(self.lines, group, strict=False)
-        ):
+        pairs = list(zip(self.lines, group, strict=False))
+        for number, (line, _) in enumerate(pairs):
             try:
-                line.begin(message)
-            except Refusal as error:
-                line.reset()
-                refused(source, row, error)
+                line.open()
             except Unreachable:
-                # Nothing of this group was recorded: what was begun is dropped,
-                # and it goes back with the rest, as if never taken.
-                for other, _ in begun:
-                    other.drop()
-                release(source, [r for _, r in begun] + [r for r, _ in group[number:]])
+                release(source, [row for row, _ in group])
                 raise
-            except (smtplib.SMTPException, OSError) as error:
-                line.drop()
-                refused(source, row, error)
-            else:
-                begun.append((line, row))
+            line.letter = pairs[number][1][1]
+        begun = [(line, row) for line, (row, _) in pairs]
+        if self.lines[0].smtp:
+            for stage, codes in (
+                ("MAIL", (250,)),
+                ("RCPT", (250, 251)),
+                ("DATA", (354,)),
+            ):
+                begun = self.stage(source, begun, stage, codes)
+            written = []
+            for line, row in begun:
+                try:
+                    line.write_data(line.letter.data)
+                except (smtplib.SMTPException, OSError) as error:
+                    line.drop()
+                    refused(source, row, error)
+                else:
+                    written.append((line, row))
+            begun = written
         if not begun:
             return
         kept = record_sent(source, [row for _, row in begun])
         finished = []
         for line, row in begun:
-            if row.pk in kept:
-                try:
-                    line.finish()
-                except (smtplib.SMTPException, OSError) as error:
-                    line.drop()
-                    refused(source, row, error, was_sent=True)
-                    continue
-                finished.append((line, row))
-            else:
+            if row.pk not in kept:
                 line.drop()
+                continue
+            try:
+                line.finish()
+            except (smtplib.SMTPException, OSError) as error:
+                line.drop()
+                refused(source, row, error, was_sent=True)
+            else:
+                finished.append((line, row))
         for line, row in finished:
             try:
                 line.reply()
@@ -470,6 +487,39 @@ class Postbox:
                 self.sent += 1
             else:
                 self.sent += 1
+
+    def stage(self, source, begun, stage, codes):
+        """One command on every connection, then every reply: those refused are
+        put off or failed, and their connections reset for the next group."""
+        written = []
+        for line, row in begun:
+            try:
+                line.command(self.command(stage, line.letter))
+            except (smtplib.SMTPException, OSError) as error:
+                line.drop()
+                refused(source, row, error)
+            else:
+                written.append((line, row))
+        going = []
+        for line, row in written:
+            try:
+                line.expect(*codes)
+            except Refusal as error:
+                line.reset()
+                refused(source, row, error)
+            except (smtplib.SMTPException, OSError) as error:
+                line.drop()
+                refused(source, row, error)
+            else:
+                going.append((line, row))
+        return going
+
+    def command(self, stage, letter):
+        if stage == "MAIL":
+            return f"MAIL FROM:<{self.sender}>\r\n".encode()
+        if stage == "RCPT":
+            return f"RCPT TO:<{letter.to}>\r\n".encode()
+        return b"DATA\r\n"
 
     def pace(self, count):
         """Wait as long as ALERTS_SEND_RATE (emails a second, 0 for no limit) says."""
