@@ -97,3 +97,10 @@ render-bench: install
 .PHONY: admin-bench
 admin-bench: install
 	$(PYTHON) bench/admin_form.py $(ADMIN_ARGS)
+
+# One alert to 10,000, 50,000 and 100,000 readers over SMTP to a local sink, and
+# their daily digests (bench/README.md). Needs PostgreSQL only; ALERTS_ARGS=--quick
+# for 2,000 and 10,000, ALERTS_ARGS=--help for the options.
+.PHONY: alerts-bench
+alerts-bench: install
+	$(PYTHON) bench/alerts.py $(ALERTS_ARGS)
