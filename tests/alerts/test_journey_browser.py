@@ -48,13 +48,7 @@ class AlertsJourneyTests(BrowserTestCase):
         self.wait(EC.staleness_of(page))
 
     def mail_to(self, address, count):
-        """The messages to `address` once there are `count` of them."""
-        wait_until(
-            lambda: len([m for m in self.smtp.messages if m["To"] == address]) >= count,
-            30,
-            f"{count} emails to {address}:\n{self.workers.output()}",
-        )
-        return [m for m in self.smtp.messages if m["To"] == address]
+        return self.smtp.mail_to(address, count, explain=self.workers.output)
 
     def make_major_change(self, heading, note):
         """Through the change form: a section's heading changed, and the change

@@ -4,12 +4,11 @@ SMTP server, as the notices' SendingTestCase does."""
 
 import datetime
 
-from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from alerts.models import Frequency, Subscriber, Subscription
 from tests.helpers.factories import make_country, make_full_factsheet, make_user
-from tests.helpers.smtp import SMTPServer
+from tests.helpers.smtp import SMTPTestCase
 
 SITE = "https://factsheets.example.gov"
 DAY = datetime.timedelta(days=1)
@@ -62,23 +61,11 @@ def make_reader(
     return subscriber
 
 
-class MailTestCase(TestCase):
+class MailTestCase(SMTPTestCase):
     """Alerts sent in this process (alerts.sending.send_due) to a real SMTP server
-    on 127.0.0.1 (self.smtp), with links to SITE."""
+    on 127.0.0.1 (self.smtp), with links to SITE and no limit on the rate."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.smtp = SMTPServer().start()
-        cls.addClassCleanup(cls.smtp.stop)
-        cls.enterClassContext(
-            override_settings(
-                **cls.smtp.settings(),
-                ALERTS_FROM_EMAIL="Fact sheets <alerts@example.gov>",
-                ALERTS_SEND_RATE=0,
-                SITE_URL=SITE,
-            )
-        )
-        super().setUpClass()
-
-    def setUp(self):
-        self.smtp.messages.clear()
+    mail_settings = {
+        "ALERTS_FROM_EMAIL": "Fact sheets <alerts@example.gov>",
+        "ALERTS_SEND_RATE": 0,
+    }

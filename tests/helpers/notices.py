@@ -3,12 +3,10 @@ drafts taken through their review by sheet_operations, as the admin takes them."
 
 import datetime
 
-from django.test import TestCase, override_settings
-
 from factsheets import sheet_operations
 from factsheets.models import FactSheet
 from tests.helpers.factories import make_country, make_full_factsheet, make_user
-from tests.helpers.smtp import SMTPServer
+from tests.helpers.smtp import SMTPTestCase
 
 
 def make_draft(**kwargs):
@@ -23,22 +21,11 @@ def make_mali_draft(issued_on=datetime.date(2015, 10, 15)):
     )
 
 
-class SendingTestCase(TestCase):
+class SendingTestCase(SMTPTestCase):
     """Notices sent in this process to a real SMTP server on 127.0.0.1 (self.smtp),
     about a draft of the Mali sheet, between an editor and a publisher."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.smtp = SMTPServer().start()
-        cls.addClassCleanup(cls.smtp.stop)
-        cls.enterClassContext(
-            override_settings(
-                **cls.smtp.settings(),
-                DEFAULT_FROM_EMAIL="Fact sheets <factsheets@example.gov>",
-                SITE_URL="https://factsheets.example.gov",
-            )
-        )
-        super().setUpClass()
+    mail_settings = {"DEFAULT_FROM_EMAIL": "Fact sheets <factsheets@example.gov>"}
 
     @classmethod
     def setUpTestData(cls):
@@ -53,9 +40,6 @@ class SendingTestCase(TestCase):
             last_name="Ode",
         )
         cls.sheet = make_mali_draft()
-
-    def setUp(self):
-        self.smtp.messages.clear()
 
     def submit(self, message="Ready for a look.", sheet=None):
         sheet = FactSheet.objects.get(pk=(sheet or self.sheet).pk)

@@ -9,6 +9,7 @@ from collections import deque
 from email import policy
 
 from aiosmtpd.controller import Controller
+from django.test import TestCase, override_settings
 
 from tests.helpers.servers import free_port
 
@@ -119,6 +120,23 @@ class SMTPServer:
             self._changed.notify_all()
         return "250 Message accepted for delivery"
 
+    def mail_to(self, address, count, timeout=30, explain=lambda: ""):
+        """The messages to `address` once there are `count` of them; `explain()`
+        adds to the failure's message (a worker's output, say)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                found = [m for m in self.messages if m["To"] == address]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"{len(found)} of {count} emails to {address} arrived in "
+                        f"{timeout} s\n{explain()}"
+                    )
+                self._changed.wait(left)
+
     def wait_for(self, count, timeout=20):
         """The messages once at least `count` have arrived; fails after `timeout`."""
         deadline = time.monotonic() + timeout
@@ -131,6 +149,29 @@ class SMTPServer:
                     )
                 self._changed.wait(left)
             return list(self.messages)
+
+
+class SMTPTestCase(TestCase):
+    """Mail sent in this process to a real SMTP server on 127.0.0.1 (self.smtp),
+    emptied before each test, with `mail_settings` on top of its own."""
+
+    mail_settings = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.smtp = SMTPServer().start()
+        cls.addClassCleanup(cls.smtp.stop)
+        cls.enterClassContext(
+            override_settings(
+                **cls.smtp.settings(),
+                SITE_URL="https://factsheets.example.gov",
+                **cls.mail_settings,
+            )
+        )
+        super().setUpClass()
+
+    def setUp(self):
+        self.smtp.messages.clear()
 
 
 def text_part(message):

@@ -15,7 +15,7 @@ from tests.helpers.browser import BrowserTestCase
 from tests.helpers.factories import make_user
 from tests.helpers.notices import make_mali_draft
 from tests.helpers.smtp import SMTPServer, html_part, text_part
-from tests.helpers.worker import start_workers, wait_until
+from tests.helpers.worker import start_workers
 
 MALI = "U.S. Relations With Mali (2015-10-15)"
 
@@ -45,13 +45,7 @@ class JourneyWithNoticesTests(BrowserTestCase):
         self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, ".messagelist")))
 
     def mail_to(self, address, count):
-        """The messages to `address` once there are `count` of them."""
-        wait_until(
-            lambda: len([m for m in self.smtp.messages if m["To"] == address]) >= count,
-            30,
-            f"{count} emails to {address}:\n{self.workers.output()}",
-        )
-        return [m for m in self.smtp.messages if m["To"] == address]
+        return self.smtp.mail_to(address, count, explain=self.workers.output)
 
     def test_each_step_tells_the_other_by_email_once(self):
         self.sign_in("editor")
