@@ -4,8 +4,9 @@ ALERTS_SEND_RATE allows.
 Rows are taken a batch at a time under a lease committed before anything is sent,
 as the notices' outbox takes its emails. Each email then goes over SMTP in two
 steps. First everything but the end of its data, on one of ALERTS_CONNECTIONS
-connections; then, once the group on those connections is recorded as sent in one
-commit, the final "." that has the server accept each.
+connections (each command written on every connection of the group before any
+reply is read, so their round trips overlap); then, once the group is recorded as
+sent in one commit, the final "." that has the server accept each.
 
 A worker killed before that commit leaves its emails unfinished on connections
 that die with it: a server drops a message whose data never ended (RFC 5321,
