@@ -38,7 +38,7 @@ def list_counts():
     """[(list name, confirmed readers)] for every list with any, largest first."""
     from django.db.models import Count
 
-    from alerts.models import Subscription
+    from alerts.models import Subscription, list_name
 
     rows = (
         Subscription.objects.confirmed()
@@ -47,15 +47,10 @@ def list_counts():
         .annotate(readers=Count("pk"))
         .order_by()
     )
-    named = []
-    for row in rows:
-        if row["country__name"]:
-            name = f"{row['country__name']} fact sheet"
-        elif row["bureau__name"]:
-            name = f"{row['bureau__name']} fact sheets"
-        else:
-            name = "All fact sheets"
-        named.append((name, row["readers"]))
+    named = [
+        (list_name(row["country__name"], row["bureau__name"]), row["readers"])
+        for row in rows
+    ]
     # Ties by name, in Python: databases sort the empty names apart differently.
     return sorted(named, key=lambda pair: (-pair[1], pair[0]))
 

@@ -329,14 +329,15 @@ def describe(alert):
 def comparison(sheet):
     """The public comparison of this edition with the one before it, if there is
     one before it."""
+    if sheet.issued_on is None:
+        return ""
     earlier = (
-        FactSheet.objects.live()
-        .filter(country_id=sheet.country_id, issued_on__lt=sheet.issued_on)
-        .order_by("-issued_on")
+        sheet.editions()
+        .filter(issued_on__lt=sheet.issued_on)
         .values_list("issued_on", flat=True)
         .first()
     )
-    if earlier is None or sheet.issued_on is None:
+    if earlier is None:
         return ""
     base = absolute("factsheets:changes", sheet.country.slug)
     return f"{base}?from={earlier.isoformat()}&to={sheet.issued_on.isoformat()}"

@@ -47,17 +47,6 @@ class SubscribeForm(forms.Form):
     def is_robot(self):
         return bool(self.cleaned_data.get("website"))
 
-    @property
-    def list_name(self):
-        """What the form follows, in words, for its page."""
-        data = getattr(self, "cleaned_data", None) or {}
-        country, bureau = data.get("country_obj"), data.get("bureau_obj")
-        if country:
-            return f"the {country.name} fact sheet"
-        if bureau:
-            return f"the {bureau.name}’s fact sheets"
-        return "all fact sheets"
-
 
 class FrequencyForm(forms.Form):
     frequency = forms.ChoiceField(label="How often", choices=Frequency.choices)

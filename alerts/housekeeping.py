@@ -6,7 +6,6 @@ left goes at once."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from alerts.models import (
@@ -37,7 +36,7 @@ def tidy(now=None):
         deleted[model._meta.verbose_name_plural] = model.objects.filter(
             state__in=done, created_at__lt=records
         ).delete()[0]
-    deleted["addresses with no list"] = Subscriber.objects.exclude(
-        Exists(Subscription.objects.filter(subscriber=OuterRef("pk")))
-    ).delete()[0]
+    deleted["addresses with no list"] = (
+        Subscriber.objects.without_subscriptions().delete()[0]
+    )
     return deleted

@@ -29,6 +29,16 @@ class Frequency(models.TextChoices):
 FREQUENCY_ORDER = [Frequency.IMMEDIATE, Frequency.DAILY, Frequency.WEEKLY]
 
 
+def list_name(country_name=None, bureau_name=None):
+    """What readers and editors call a list: “Mali fact sheet”, “Bureau of African
+    Affairs fact sheets”, “All fact sheets”."""
+    if country_name:
+        return f"{country_name} fact sheet"
+    if bureau_name:
+        return f"{bureau_name} fact sheets"
+    return "All fact sheets"
+
+
 def new_key():
     return secrets.token_urlsafe(18)
 
@@ -147,11 +157,10 @@ class Subscription(models.Model):
 
     @property
     def list_name(self):
-        if self.country_id:
-            return f"{self.country.name} fact sheet"
-        if self.bureau_id:
-            return f"{self.bureau.name} fact sheets"
-        return "All fact sheets"
+        return list_name(
+            self.country.name if self.country_id else None,
+            self.bureau.name if self.bureau_id else None,
+        )
 
     @property
     def specificity(self):

@@ -69,13 +69,18 @@ class Unreachable(Exception):
     """No connection to the mail server could be made."""
 
 
+def sources():
+    """What is sent, most urgent first: a reader waits on a confirmation."""
+    return (Confirmations(), Alerts(), Digests())
+
+
 def send_due(*, seconds=None):
     """Send what is due (confirmations, then alerts, then digests) until nothing is
     left or `seconds` have passed; return how many emails the server took."""
     deadline = None if seconds is None else time.monotonic() + seconds
     postbox = Postbox()
     try:
-        for source in (Confirmations(), Alerts(), Digests()):
+        for source in sources():
             while deadline is None or time.monotonic() < deadline:
                 rows = claim(source, BATCH)
                 if not rows:
@@ -89,9 +94,7 @@ def send_due(*, seconds=None):
 
 
 def anything_due():
-    return any(
-        source.due().exists() for source in (Confirmations(), Alerts(), Digests())
-    )
+    return any(source.due().exists() for source in sources())
 
 
 # What is sent, and what recording it as sent (or not) means for each kind.

@@ -99,30 +99,33 @@ def change_frequency(subscription, frequency):
 
 def leave(subscriber, subscriptions):
     """Leave these lists at once: what was waiting to be sent for them is not sent.
-    An address left with no list is deleted, with everything kept about it."""
+    An address left with no list is deleted, with everything kept about it;
+    returns whether it was."""
     with transaction.atomic():
         Subscription.objects.filter(
             subscriber=subscriber, pk__in=[s.pk for s in subscriptions]
         ).delete()
-        forget_if_done(subscriber)
+        return forget_if_done(subscriber)
 
 
 def leave_by_token(subscriber, value):
     """What a one-click unsubscribe asks: one list, or every list at a frequency.
-    Returns the names of the lists left."""
+    Returns the names of the lists left, and whether the address went with them."""
     chosen = subscriber.subscriptions.select_related("country", "bureau")
     if "s" in value:
         chosen = chosen.filter(pk=value["s"])
     else:
         chosen = chosen.filter(frequency=value.get("f"))
     chosen = list(chosen)
-    leave(subscriber, chosen)
-    return [subscription.list_name for subscription in chosen]
+    forgotten = leave(subscriber, chosen)
+    return [subscription.list_name for subscription in chosen], forgotten
 
 
 def forget_if_done(subscriber):
-    if not Subscription.objects.filter(subscriber=subscriber).exists():
-        Subscriber.objects.filter(pk=subscriber.pk).delete()
+    """Delete the address if it follows nothing now; return whether it was."""
+    return bool(
+        Subscriber.objects.without_subscriptions().filter(pk=subscriber.pk).delete()[0]
+    )
 
 
 def bounced(subscriber_id):

@@ -5,6 +5,7 @@ names an address in its URL: the emails' links carry signed tokens."""
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
@@ -33,8 +34,12 @@ def bad_link():
 def subscribe(request):
     """GET: the form for a list (?country= or ?bureau=, or everything). POST: ask."""
     if request.method != "POST":
-        form = SubscribeForm(initial=_list_from(request.GET))
-        return _form_page(request, form)
+        country, bureau = _list_named(request.GET)
+        if (request.GET.get("country") and not country) or (
+            request.GET.get("bureau") and not bureau
+        ):
+            raise Http404("No such fact sheet or bureau")
+        return _form_page(request, SubscribeForm(), country, bureau)
     if not limits.allowed(request):
         refused = render(
             request,
@@ -46,7 +51,7 @@ def subscribe(request):
         return refused
     form = SubscribeForm(request.POST)
     if not form.is_valid():
-        return _form_page(request, form, status=400)
+        return _form_page(request, form, *_list_named(request.POST), status=400)
     if not form.is_robot:
         data = form.cleaned_data
         subscriptions.ask(
@@ -59,19 +64,17 @@ def subscribe(request):
     return redirect("alerts:check_email")
 
 
-def _list_from(query):
-    country, bureau = query.get("country", ""), query.get("bureau", "")
-    if country and not Country.objects.filter(slug=country).exists():
-        raise Http404("No such fact sheet")
-    if bureau and not Bureau.objects.filter(slug=bureau).exists():
-        raise Http404("No such bureau")
-    return {"country": country, "bureau": bureau}
+def _list_named(query):
+    """The country and the bureau a query's slugs name (None for one not named or
+    not found)."""
+    country, bureau = query.get("country"), query.get("bureau")
+    return (
+        Country.objects.filter(slug=country).first() if country else None,
+        Bureau.objects.filter(slug=bureau).first() if bureau else None,
+    )
 
 
-def _form_page(request, form, status=200):
-    data = form.data if form.is_bound else form.initial
-    country = Country.objects.filter(slug=data.get("country") or "").first()
-    bureau = Bureau.objects.filter(slug=data.get("bureau") or "").first()
+def _form_page(request, form, country, bureau, status=200):
     context = {
         "form": form,
         "records_days": settings.ALERTS_RECORDS_DAYS,
@@ -143,8 +146,7 @@ def manage(request, token):
                 "That list is no longer one you follow. Nothing was changed."
             )
         elif action == "leave":
-            subscriptions.leave(subscriber, [chosen])
-            if not subscriptions.subscriber_by_key(subscriber.key):
+            if subscriptions.leave(subscriber, [chosen]):
                 return render(
                     request, "alerts/left.html", {**context, "everything": True}
                 )
@@ -189,8 +191,8 @@ def leave(request, token):
     context = {"noindex": True, "breadcrumbs": [("Email alerts", None)]}
     if request.method == "POST":
         manage_url = _manage_url(subscriber)
-        context["left"] = subscriptions.leave_by_token(subscriber, value)
-        if subscriptions.subscriber_by_key(subscriber.key):
+        context["left"], forgotten = subscriptions.leave_by_token(subscriber, value)
+        if not forgotten:
             context["manage_url"] = manage_url
         return render(request, "alerts/left.html", context)
     return render(request, "alerts/leave.html", context)
@@ -204,8 +206,6 @@ def _number(value):
 
 
 def _manage_url(subscriber):
-    from django.urls import reverse
-
     return reverse("alerts:manage", args=[tokens.manage(subscriber)])
 
 

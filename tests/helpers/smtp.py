@@ -123,32 +123,31 @@ class SMTPServer:
     def mail_to(self, address, count, timeout=30, explain=lambda: ""):
         """The messages to `address` once there are `count` of them; `explain()`
         adds to the failure's message (a worker's output, say)."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                found = [m for m in self.messages if m["To"] == address]
-                if len(found) >= count:
-                    return found
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(
-                        f"{len(found)} of {count} emails to {address} arrived in "
-                        f"{timeout} s\n{explain()}"
-                    )
-                self._changed.wait(left)
+        return self._until(
+            lambda: [m for m in self.messages if m["To"] == address],
+            count,
+            timeout,
+            lambda: f"emails to {address} arrived in {timeout} s\n{explain()}",
+        )
 
     def wait_for(self, count, timeout=20):
         """The messages once at least `count` have arrived; fails after `timeout`."""
+        return self._until(
+            lambda: list(self.messages),
+            count,
+            timeout,
+            lambda: f"messages arrived in {timeout} s",
+        )
+
+    def _until(self, found, count, timeout, said):
         deadline = time.monotonic() + timeout
         with self._changed:
-            while len(self.messages) < count:
+            while len(messages := found()) < count:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError(
-                        f"{len(self.messages)} of {count} messages arrived in {timeout} s"
-                    )
+                    raise AssertionError(f"{len(messages)} of {count} {said()}")
                 self._changed.wait(left)
-            return list(self.messages)
+            return messages
 
 
 class SMTPTestCase(TestCase):
